@@ -1,0 +1,58 @@
+# Two commands set up everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BOOTSTRAP_VERSION ?= 5.3.8
+
+.PHONY: run test lint format install migrate seed vendor clean
+
+# The virtualenv is rebuilt whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py import_seeds seeds
+
+## run: install, migrate, import seeds/, create demo accounts, serve on http://127.0.0.1:8000
+run: seed
+	DEBUG=1 $(PY) manage.py create_demo_accounts
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install, lint, and run the whole test suite (SQLite unless DATABASE_URL is set)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## vendor: refresh vendored front-end assets from the npm registry
+vendor:
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
+	cp .vendor-tmp/package/dist/css/bootstrap.min.css* .vendor-tmp/package/dist/js/bootstrap.bundle.min.js* .vendor-tmp/package/LICENSE static/vendor/bootstrap/
+	rm -rf .vendor-tmp
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""Fixtures shared by every app's tests."""
+
+from pathlib import Path
+
+import pytest
+
+SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS_DIR
+
+
+@pytest.fixture
+def seed_bytes():
+    """Read a seed file by its number prefix, e.g. ``seed_bytes("001")``."""
+
+    def read(prefix: str) -> bytes:
+        (path,) = SEEDS_DIR.glob(f"{prefix}_*.txt")
+        return path.read_bytes()
+
+    return read
+
+
+@pytest.fixture
+def imported_seeds(db):
+    """Every seed in seeds/ imported; returns the import report."""
+    from topics.services import import_seed_paths
+
+    report = import_seed_paths(paths=[SEEDS_DIR])
+    assert not report.failed, report.failed
+    return report

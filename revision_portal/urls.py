@@ -1,0 +1,12 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Revision Portal administration"
+admin.site.site_title = "Revision Portal admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("topics.urls")),
+]

@@ -1,0 +1,157 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from topics.forms import SeedUploadForm
+from topics.models import (
+    ExamTip,
+    KeyConcept,
+    KeyTerm,
+    LearningObjective,
+    MarkingPoint,
+    Misconception,
+    Prerequisite,
+    Qualification,
+    Topic,
+)
+from topics.services import ImportReport, import_uploaded_seed, refresh_search_document
+
+
+class SectionInline(admin.TabularInline):
+    extra = 0
+    ordering = ["position", "id"]
+
+
+class KeyConceptInline(SectionInline):
+    model = KeyConcept
+
+
+class ExamTipInline(SectionInline):
+    model = ExamTip
+
+
+class MisconceptionInline(SectionInline):
+    model = Misconception
+
+
+class MarkingPointInline(SectionInline):
+    model = MarkingPoint
+    fields = ["position", "text", "retired_at"]
+    # Deleting a point would orphan the answers marked against it: retire it instead.
+    can_delete = False
+
+
+class LearningObjectiveInline(SectionInline):
+    model = LearningObjective
+
+
+class PrerequisiteInline(SectionInline):
+    model = Prerequisite
+
+
+class KeyTermInline(SectionInline):
+    model = KeyTerm
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ["name", "awarding_body", "level"]
+    search_fields = ["name", "awarding_body"]
+    list_filter = ["level", "awarding_body"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "qualification", "source_file", "updated_at", "live_page"]
+    list_filter = ["qualification", "updated_at"]
+    list_select_related = ["qualification"]
+    search_fields = ["title", "synopsis", "source_file", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["source_file", "content_hash", "created_at", "updated_at", "live_page"]
+    fields = [
+        "title",
+        "slug",
+        "qualification",
+        "synopsis",
+        "live_page",
+        "source_file",
+        "content_hash",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [
+        KeyConceptInline,
+        ExamTipInline,
+        MisconceptionInline,
+        MarkingPointInline,
+        LearningObjectiveInline,
+        PrerequisiteInline,
+        KeyTermInline,
+    ]
+    change_list_template = "admin/topics/topic/change_list.html"
+
+    @admin.display(description="Live page")
+    def live_page(self, obj: Topic) -> str:
+        if not obj.pk:
+            return "-"
+        return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Search reads a denormalised column: rebuild it once every section has been saved.
+        refresh_search_document(form.instance)
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="topics_topic_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        """Import seed files uploaded by an admin, with the command's rules and report."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        form = SeedUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            dry_run = form.cleaned_data["dry_run"]
+            report = ImportReport(
+                results=[
+                    import_uploaded_seed(upload=upload, dry_run=dry_run)
+                    for upload in form.cleaned_data["files"]
+                ]
+            )
+            level = messages.ERROR if report.failed else messages.SUCCESS
+            prefix = "Dry run, nothing saved: " if dry_run else ""
+            self.message_user(request, prefix + report.summary, level=level)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Upload seed files",
+            "form": form,
+            "report": report,
+            "changelist_url": reverse("admin:topics_topic_changelist"),
+        }
+        return TemplateResponse(request, "admin/topics/topic/upload_seeds.html", context)
+
+
+@admin.register(MarkingPoint)
+class MarkingPointAdmin(admin.ModelAdmin):
+    list_display = ["text", "topic", "position", "retired_at"]
+    list_filter = [("retired_at", admin.EmptyFieldListFilter), "topic__qualification"]
+    list_select_related = ["topic"]
+    search_fields = ["text", "topic__title"]
+    autocomplete_fields = ["topic"]
+    readonly_fields = ["normalised_text"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Answers are marked against points; retiring keeps their history intact.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_search_document(obj.topic)

@@ -1,0 +1,213 @@
+"""Revision content: qualifications, topics and the ordered sections of each topic."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from topics.parsing import normalise_text
+
+
+class Qualification(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    awarding_body = models.CharField(max_length=200, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicQuerySet(models.QuerySet):
+    def with_sections(self) -> "TopicQuerySet":
+        """Topics with their qualification and every section loaded in a fixed number of queries."""
+        return self.select_related("qualification").prefetch_related(
+            "key_concepts",
+            "exam_tips",
+            "misconceptions",
+            Prefetch("marking_points", queryset=MarkingPoint.objects.active()),
+            "learning_objectives",
+            "prerequisites",
+            "key_terms",
+        )
+
+
+class Topic(models.Model):
+    qualification = models.ForeignKey(
+        Qualification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topics",
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    synopsis = models.TextField(blank=True, help_text="Markdown.")
+    source_file = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Seed file this topic was imported from; re-imports of that file update it.",
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the imported seed file."
+    )
+    # Title, synopsis and every section's text in one column, rebuilt on import and on admin
+    # edits, so search reads one row per topic instead of joining seven tables.
+    search_document = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_file"],
+                condition=~Q(source_file=""),
+                name="topic_unique_source_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("topics:detail", kwargs={"slug": self.slug})
+
+
+class SectionItem(models.Model):
+    """An entry in one of a topic's ordered sections."""
+
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class KeyConcept(SectionItem):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="key_concepts")
+    term = models.CharField(max_length=200)
+    explanation = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta(SectionItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class ExamTip(SectionItem):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="exam_tips")
+    text = models.TextField(help_text="Markdown.")
+
+    class Meta(SectionItem.Meta):
+        verbose_name = "exam tip"
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Misconception(SectionItem):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="misconceptions")
+    statement = models.TextField(help_text="The mistaken belief, as learners state it.")
+    correction = models.TextField(blank=True, help_text="Markdown. What is true instead.")
+
+    class Meta(SectionItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
+class MarkingPointQuerySet(models.QuerySet):
+    def active(self) -> "MarkingPointQuerySet":
+        return self.filter(retired_at__isnull=True)
+
+
+class MarkingPoint(SectionItem):
+    """An examiner's marking point. Never deleted by imports: answers are marked against it."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="marking_points")
+    text = models.TextField()
+    # Lower-case wording without punctuation: how a re-import recognises the same point.
+    normalised_text = models.TextField(editable=False, db_index=True)
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the point disappeared from the seed file; retired points are hidden.",
+    )
+
+    objects = MarkingPointQuerySet.as_manager()
+
+    class Meta(SectionItem.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "normalised_text"], name="marking_point_unique_wording"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        # Derived column: kept in step with the wording however the point is saved.
+        self.normalised_text = normalise_text(self.text)
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "normalised_text"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.normalised_text = normalise_text(self.text or "")
+        if not self.normalised_text:
+            raise ValidationError({"text": "A marking point needs some wording."})
+        duplicate = (
+            MarkingPoint.objects.filter(
+                topic_id=self.topic_id, normalised_text=self.normalised_text
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        )
+        if self.topic_id and duplicate:
+            raise ValidationError(
+                {"text": "This topic already has a marking point with this wording."}
+            )
+
+
+class LearningObjective(SectionItem):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="learning_objectives")
+    text = models.TextField()
+
+    class Meta(SectionItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Prerequisite(SectionItem):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="prerequisites")
+    text = models.TextField()
+
+    class Meta(SectionItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class KeyTerm(SectionItem):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="key_terms")
+    term = models.CharField(max_length=200)
+    definition = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta(SectionItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.term

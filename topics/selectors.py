@@ -1,0 +1,124 @@
+"""Reads for the topics app: the querysets and search behind the revision pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Prefetch
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from topics.models import Qualification, Topic
+
+SNIPPET_CHARS = 220
+# Control characters cannot occur in topic text (the parser strips them), so they are safe
+# markers for where PostgreSQL's headline starts and stops a match.
+_START, _STOP = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    topic: Topic
+    snippet: SafeString
+
+
+def qualifications_with_topics():
+    """Qualifications, each with its topics (titles and slugs only), in two queries."""
+    return Qualification.objects.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.only("title", "slug", "qualification_id"))
+    )
+
+
+def topics_without_qualification():
+    return Topic.objects.filter(qualification__isnull=True).only("title", "slug", "synopsis")
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query, lower-cased, without punctuation or duplicates."""
+    seen: list[str] = []
+    for word in re.findall(r"\w+", query.casefold()):
+        if word not in seen:
+            seen.append(word)
+    return seen[:12]
+
+
+def search_topics(query: str) -> list[SearchHit]:
+    """Topics matching every word of ``query``, best first, each with a highlighted snippet.
+
+    PostgreSQL uses full-text search (stemmed English, title weighted above body) with
+    ``ts_rank``; other databases fall back to case-insensitive substring matching, ranked by
+    how often the words occur, which is enough for a development machine.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return []
+    if connection.vendor == "postgresql":
+        return _search_postgresql(query)
+    return _search_fallback(terms)
+
+
+def _search_postgresql(query: str) -> list[SearchHit]:
+    from django.contrib.postgres.search import SearchHeadline
+
+    vector = SearchVector("title", weight="A", config="english") + SearchVector(
+        "search_document", weight="B", config="english"
+    )
+    search_query = SearchQuery(query, search_type="websearch", config="english")
+    topics = (
+        Topic.objects.annotate(
+            rank=SearchRank(vector, search_query),
+            headline=SearchHeadline(
+                "search_document",
+                search_query,
+                config="english",
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        )
+        .filter(rank__gt=0)
+        .select_related("qualification")
+        .defer("search_document")
+        .order_by("-rank", "title")
+    )
+    return [SearchHit(topic, _highlight_markers(topic.headline)) for topic in topics]
+
+
+def _highlight_markers(headline: str) -> SafeString:
+    html = escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - built from escaped text and our own tags
+
+
+def _search_fallback(terms: list[str]) -> list[SearchHit]:
+    topics = Topic.objects.select_related("qualification")
+    for term in terms:
+        topics = topics.filter(search_document__icontains=term)
+    scored = []
+    for topic in topics:
+        title = topic.title.casefold()
+        body = topic.search_document.casefold()
+        score = sum(3 * title.count(term) + body.count(term) for term in terms)
+        scored.append((-score, topic.title, topic))
+    scored.sort(key=lambda item: item[:2])
+    return [SearchHit(topic, _snippet(topic.search_document, terms)) for _, _, topic in scored]
+
+
+def _snippet(text: str, terms: list[str]) -> SafeString:
+    lowered = text.casefold()
+    positions = [lowered.find(term) for term in terms if lowered.find(term) >= 0]
+    start = max(0, min(positions) - SNIPPET_CHARS // 3) if positions else 0
+    window = text[start : start + SNIPPET_CHARS]
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    pieces, last = [], 0
+    for match in pattern.finditer(window):
+        pieces.append(escape(window[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    pieces.append(escape(window[last:]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
+    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece escaped

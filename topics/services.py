@@ -1,0 +1,361 @@
+"""Writes for the topics app: importing seed documents and keeping derived columns current.
+
+The management command and the admin upload both call these functions, so a file is imported
+by the same rules whichever way it arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from topics import parsing
+from topics.models import (
+    ExamTip,
+    KeyConcept,
+    KeyTerm,
+    LearningObjective,
+    MarkingPoint,
+    Misconception,
+    Prerequisite,
+    Qualification,
+    Topic,
+)
+
+ImportStatus = Literal["created", "updated", "unchanged", "failed"]
+STATUSES: tuple[ImportStatus, ...] = ("created", "updated", "unchanged", "failed")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What happened to one seed file."""
+
+    source_name: str
+    status: ImportStatus
+    topic: Topic | None = None
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+    retired_points: int = 0
+
+    @property
+    def line(self) -> str:
+        """The report line for this file: ``FILE: reason`` for failures."""
+        if self.status == "failed":
+            return f"{self.source_name}: {self.message}"
+        text = f"{self.source_name}: {self.status}"
+        if self.topic is not None:
+            text += f" ({self.topic.title})"
+        if self.retired_points:
+            text += f"; {self.retired_points} marking point(s) retired"
+        for warning in self.warnings:
+            text += f"; note: {warning}"
+        return text
+
+
+@dataclass
+class ImportReport:
+    """The results of importing several files, in the order they were imported."""
+
+    results: list[ImportResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(result.status for result in self.results)
+
+    @property
+    def failed(self) -> list[ImportResult]:
+        return [result for result in self.results if result.status == "failed"]
+
+    @property
+    def summary(self) -> str:
+        counts = self.counts
+        return ", ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES)
+
+
+def _validation_message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        details = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    else:
+        details = " ".join(error.messages)
+    return f"the document does not fit the topic model ({details})"
+
+
+def _max_bytes() -> int:
+    return settings.SEED_MAX_BYTES
+
+
+def _size_message(size: int) -> str:
+    limit_mb = _max_bytes() / (1024 * 1024)
+    return f"the file is {size / (1024 * 1024):.1f} MB; seed files are limited to {limit_mb:g} MB"
+
+
+def collect_seed_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportResult]]:
+    """Expand files and folders into the seed files to import, in a stable order.
+
+    Folders contribute their ``*.txt`` files (not recursively). Paths that do not exist come
+    back as failed results so the caller can report them with the rest.
+    """
+    files: list[Path] = []
+    problems: list[ImportResult] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.txt") if p.is_file())
+            if not found:
+                problems.append(ImportResult(str(path), "failed", message="no .txt files here"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(ImportResult(str(path), "failed", message="no such file or folder"))
+    return files, problems
+
+
+def import_seed_file(*, path: Path, dry_run: bool = False) -> ImportResult:
+    """Import one seed file from disk; oversized files are refused before they are read."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > _max_bytes():
+            return ImportResult(name, "failed", message=_size_message(size))
+        with path.open("rb") as handle:
+            # Read one byte past the limit so a file that grew since stat() is still refused.
+            data = handle.read(_max_bytes() + 1)
+    except OSError as error:
+        return ImportResult(name, "failed", message=f"cannot be read ({error.strerror})")
+    return import_seed_bytes(source_name=name, data=data, dry_run=dry_run)
+
+
+def import_uploaded_seed(*, upload, dry_run: bool = False) -> ImportResult:
+    """Import a seed file uploaded through the admin (a Django ``UploadedFile``)."""
+    name = Path(upload.name or "upload").name
+    if not name.lower().endswith(".txt"):
+        return ImportResult(name, "failed", message="only .txt seed files can be imported")
+    if upload.size > _max_bytes():
+        return ImportResult(name, "failed", message=_size_message(upload.size))
+    return import_seed_bytes(source_name=name, data=upload.read(), dry_run=dry_run)
+
+
+def import_seed_bytes(*, source_name: str, data: bytes, dry_run: bool = False) -> ImportResult:
+    """Create or update the topic for ``source_name`` from the seed file's bytes.
+
+    Atomic: a file is imported whole or not at all. Idempotent: an unchanged file (same
+    SHA-256) changes nothing. A changed file updates its topic in place, keeping its URL and the
+    marking points whose wording still appears (answers are tied to them), and retires the ones
+    that vanished. With ``dry_run`` everything is worked out and then rolled back.
+    """
+    if len(data) > _max_bytes():
+        return ImportResult(source_name, "failed", message=_size_message(len(data)))
+    content_hash = hashlib.sha256(data).hexdigest()
+    existing = Topic.objects.filter(source_file=source_name).first()
+    if existing is not None and existing.content_hash == content_hash:
+        return ImportResult(source_name, "unchanged", topic=existing)
+    try:
+        document = parsing.parse_seed_bytes(data)
+    except parsing.SeedParseError as error:
+        return ImportResult(source_name, "failed", message=str(error))
+
+    try:
+        with transaction.atomic():
+            if existing is None:
+                topic = _create_topic(document, source_name=source_name, content_hash=content_hash)
+                status: ImportStatus = "created"
+                retired = 0
+            else:
+                topic = Topic.objects.select_for_update().get(pk=existing.pk)
+                retired = _update_topic(topic, document, content_hash=content_hash)
+                status = "updated"
+            refresh_search_document(topic)
+            if dry_run:
+                transaction.set_rollback(True)
+    except ValidationError as error:
+        return ImportResult(source_name, "failed", message=_validation_message(error))
+    except IntegrityError:
+        # Another import of the same file won the race; nothing of this one was written.
+        return ImportResult(
+            source_name, "failed", message="the file was being imported at the same time; retry"
+        )
+    return ImportResult(
+        source_name,
+        status,
+        topic=topic,
+        warnings=document.warnings,
+        retired_points=retired,
+    )
+
+
+def import_seed_paths(
+    *,
+    paths: Iterable[str | Path],
+    dry_run: bool = False,
+    on_result: Callable[[int, int, ImportResult], None] | None = None,
+) -> ImportReport:
+    """Import every seed file under ``paths``; each file is its own transaction.
+
+    A bad file is reported and skipped while the rest import. ``on_result(done, total, result)``
+    is called after each file, for progress output (with ``done`` 0 for paths that were not
+    found).
+    """
+    files, problems = collect_seed_files(paths)
+    report = ImportReport(results=list(problems))
+    total = len(files)
+    if on_result is not None:
+        for problem in problems:
+            on_result(0, total, problem)
+    for done, path in enumerate(files, start=1):
+        result = import_seed_file(path=path, dry_run=dry_run)
+        report.results.append(result)
+        if on_result is not None:
+            on_result(done, total, result)
+    return report
+
+
+def refresh_search_document(topic: Topic) -> None:
+    """Rebuild the topic's search column from its current title, synopsis and sections."""
+    parts = [topic.title, topic.synopsis]
+    parts += [f"{c.term}: {c.explanation}" for c in topic.key_concepts.all()]
+    parts += [tip.text for tip in topic.exam_tips.all()]
+    parts += [f"{m.statement} {m.correction}" for m in topic.misconceptions.all()]
+    parts += [point.text for point in topic.marking_points.active()]
+    parts += [o.text for o in topic.learning_objectives.all()]
+    parts += [p.text for p in topic.prerequisites.all()]
+    parts += [f"{t.term} {t.definition}" for t in topic.key_terms.all()]
+    document = "\n".join(part.strip() for part in parts if part and part.strip())
+    if document != topic.search_document:
+        topic.search_document = document
+        Topic.objects.filter(pk=topic.pk).update(search_document=document)
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _qualification_for(document: parsing.SeedDocument) -> Qualification | None:
+    info = document.qualification
+    if info is None:
+        return None
+    qualification, created = Qualification.objects.get_or_create(
+        name=info.name,
+        defaults={
+            "awarding_body": info.awarding_body,
+            "level": info.level,
+            "description": info.description,
+        },
+    )
+    if not created:
+        # Fill gaps from the document but never overwrite what an admin has written.
+        changed = []
+        for attribute in ("awarding_body", "level", "description"):
+            if not getattr(qualification, attribute) and getattr(info, attribute):
+                setattr(qualification, attribute, getattr(info, attribute))
+                changed.append(attribute)
+        if changed:
+            qualification.save(update_fields=changed)
+    return qualification
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:200] or "topic"
+    slug, suffix = base, 2
+    while Topic.objects.filter(slug=slug).exists():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    return slug
+
+
+def _create_topic(document: parsing.SeedDocument, *, source_name: str, content_hash: str) -> Topic:
+    topic = Topic(
+        qualification=_qualification_for(document),
+        title=document.title[:200],
+        slug=_unique_slug(document.title),
+        synopsis=document.synopsis,
+        source_file=source_name,
+        content_hash=content_hash,
+    )
+    topic.full_clean()
+    topic.save()
+    _replace_sections(topic, document)
+    MarkingPoint.objects.bulk_create(
+        MarkingPoint(
+            topic=topic, position=position, text=text, normalised_text=parsing.normalise_text(text)
+        )
+        for position, text in enumerate(document.marking_points, start=1)
+    )
+    return topic
+
+
+def _update_topic(topic: Topic, document: parsing.SeedDocument, *, content_hash: str) -> int:
+    """Update ``topic`` in place; returns how many marking points were retired."""
+    qualification = _qualification_for(document)
+    if qualification is not None:
+        topic.qualification = qualification
+    # A derived title is only a suggestion: keep whatever an admin may have chosen instead.
+    if not document.title_was_derived:
+        topic.title = document.title[:200]
+    topic.synopsis = document.synopsis
+    topic.content_hash = content_hash
+    topic.full_clean()
+    topic.save()
+    _replace_sections(topic, document)
+    return _sync_marking_points(topic, document.marking_points)
+
+
+def _sync_marking_points(topic: Topic, texts: tuple[str, ...]) -> int:
+    existing = {point.normalised_text: point for point in topic.marking_points.all()}
+    now = timezone.now()
+    seen: set[str] = set()
+    for position, text in enumerate(texts, start=1):
+        key = parsing.normalise_text(text)
+        seen.add(key)
+        point = existing.get(key)
+        if point is None:
+            MarkingPoint.objects.create(topic=topic, position=position, text=text)
+        elif (point.position, point.text, point.retired_at) != (position, text, None):
+            point.position, point.text, point.retired_at = position, text, None
+            point.save(update_fields=["position", "text", "retired_at"])
+    to_retire = [
+        point.pk for key, point in existing.items() if key not in seen and point.retired_at is None
+    ]
+    MarkingPoint.objects.filter(pk__in=to_retire).update(retired_at=now)
+    return len(to_retire)
+
+
+def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:
+    """Replace every section except marking points, which are matched rather than replaced."""
+    for model in (KeyConcept, ExamTip, Misconception, LearningObjective, Prerequisite, KeyTerm):
+        model.objects.filter(topic=topic).delete()
+    KeyConcept.objects.bulk_create(
+        KeyConcept(topic=topic, position=i, term=c.term[:200], explanation=c.explanation)
+        for i, c in enumerate(document.key_concepts, start=1)
+    )
+    ExamTip.objects.bulk_create(
+        ExamTip(topic=topic, position=i, text=text)
+        for i, text in enumerate(document.exam_tips, start=1)
+    )
+    Misconception.objects.bulk_create(
+        Misconception(topic=topic, position=i, statement=m.statement, correction=m.correction)
+        for i, m in enumerate(document.misconceptions, start=1)
+    )
+    LearningObjective.objects.bulk_create(
+        LearningObjective(topic=topic, position=i, text=text)
+        for i, text in enumerate(document.learning_objectives, start=1)
+    )
+    Prerequisite.objects.bulk_create(
+        Prerequisite(topic=topic, position=i, text=text)
+        for i, text in enumerate(document.prerequisites, start=1)
+    )
+    KeyTerm.objects.bulk_create(
+        KeyTerm(topic=topic, position=i, term=t.term[:200], definition=t.definition)
+        for i, t in enumerate(document.key_terms, start=1)
+    )
