@@ -1,0 +1,1051 @@
+"""Mark a learner's free-text answer against a ``Rubric`` the way an examiner would.
+
+Pure, deterministic, stdlib only. ``mark_answer(answer, rubric, misconceptions=...)`` returns a
+``MarkResult`` with the decision, the evidence (character spans into the original answer, for
+highlighting), what was missing, misconceptions stated as true, examiner-style feedback, a
+``confident`` flag for the tutor review queue, and a reason for every decision.
+
+The default backend, ``LexicalMarker``, works on words, not on overall similarity, because
+similarity is a trap: an answer that reuses the question's words to deny them, or to talk about
+something else, must earn nothing. What it does, in order:
+
+1. Caps work at ``MAX_CHARS`` characters, blanks out HTML tags (keeping offsets), tokenises,
+   stems, and reads misspellings of known words (5+ letters, bounded edit distance).
+2. Finds each indicator's wordings (through ``assessments.lexicon`` synonyms), in any word order
+   within one sentence.
+3. Withdraws matches that are negated in their clause ("CRM is not about contact management",
+   "never", "doesn't", "without", "rather than"…) or whose sentence denies a link ("there is no
+   link between…").
+4. Counts distinct ideas (the same words cannot count for two ideas; repeating an idea counts
+   once) against ``required_count``.
+5. For "explain/describe" points, a bare list or keyword stuffing earns nothing; for "link/
+   justify" points, the answer also needs a connective ("because", "so", "which leads to"…).
+6. Flags topic misconceptions stated as true (not when refuted), which also withholds credit.
+
+Other backends (an embedding model, say) can implement the ``Marker`` protocol and be combined.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+from assessments import lexicon
+from assessments.lexicon import CompiledPhrase, Token
+from assessments.rubrics import Rubric, needs_link
+
+__all__ = [
+    "MAX_CHARS",
+    "EvidenceMatch",
+    "FlaggedMisconception",
+    "LexicalMarker",
+    "MarkResult",
+    "Marker",
+    "MisconceptionSpec",
+    "mark_answer",
+]
+
+# Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
+# so): a real short answer is a few hundred characters, and this bounds the work per answer.
+MAX_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class MisconceptionSpec:
+    """A topic misconception: the mistaken ``statement`` and, if known, its ``correction``."""
+
+    statement: str
+    correction: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceMatch:
+    """Text that earned credit for ``indicator``; ``answer[start:end] == text``."""
+
+    indicator: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FlaggedMisconception:
+    """A misconception the answer states as true, with the span that states it."""
+
+    statement: str
+    correction: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    """The outcome of marking one answer. JSON-safe via ``to_dict()`` / ``from_dict()``."""
+
+    awarded: bool
+    score: int
+    max_score: int
+    matches: tuple[EvidenceMatch, ...] = ()
+    missing: tuple[str, ...] = ()
+    misconceptions: tuple[FlaggedMisconception, ...] = ()
+    feedback: str = ""
+    confident: bool = True
+    reasons: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of str/int/bool/lists, suitable for a JSONField."""
+        return {
+            "awarded": self.awarded,
+            "score": self.score,
+            "max_score": self.max_score,
+            "matches": [
+                {"indicator": m.indicator, "text": m.text, "start": m.start, "end": m.end}
+                for m in self.matches
+            ],
+            "missing": list(self.missing),
+            "misconceptions": [
+                {
+                    "statement": m.statement,
+                    "correction": m.correction,
+                    "text": m.text,
+                    "start": m.start,
+                    "end": m.end,
+                }
+                for m in self.misconceptions
+            ],
+            "feedback": self.feedback,
+            "confident": self.confident,
+            "reasons": list(self.reasons),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> MarkResult:
+        """Inverse of ``to_dict()``; raises ``ValueError`` naming the bad field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"mark result: expected an object, got {type(data).__name__}")
+        try:
+            return cls(
+                awarded=bool(data["awarded"]),
+                score=int(data["score"]),
+                max_score=int(data["max_score"]),
+                matches=tuple(
+                    EvidenceMatch(
+                        str(m["indicator"]), str(m["text"]), int(m["start"]), int(m["end"])
+                    )
+                    for m in data.get("matches", [])
+                ),
+                missing=tuple(str(x) for x in data.get("missing", [])),
+                misconceptions=tuple(
+                    FlaggedMisconception(
+                        str(m["statement"]),
+                        str(m.get("correction", "")),
+                        str(m["text"]),
+                        int(m["start"]),
+                        int(m["end"]),
+                    )
+                    for m in data.get("misconceptions", [])
+                ),
+                feedback=str(data.get("feedback", "")),
+                confident=bool(data.get("confident", True)),
+                reasons=tuple(str(x) for x in data.get("reasons", [])),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"mark result: missing or invalid field ({error})") from error
+
+
+class Marker(Protocol):
+    """Anything that can mark an answer against a rubric."""
+
+    def mark(
+        self,
+        answer: str,
+        rubric: Rubric,
+        misconceptions: Sequence[MisconceptionSpec] = (),
+    ) -> MarkResult: ...
+
+
+# --- word lists -------------------------------------------------------------------------------
+
+_NEGATORS = frozenset(
+    """
+    not no never none nothing neither nor without cannot nobody hardly ignore ignores ignored
+    ignoring lack lacks lacking dont doesnt isnt cant wont arent didnt wasnt werent shouldnt
+    couldnt wouldnt havent hasnt aint
+    """.split()
+)
+# Words that on their own deny what they describe ("service recovery is a waste of money").
+_DENIAL_WORDS = frozenset(
+    "waste pointless useless unrelated irrelevant unnecessary unimportant meaningless".split()
+)
+# A negated one of these denies the whole sentence's claim ("no link", "does not help").
+_RELATION_WORDS = frozenset(
+    """
+    link links linked connection connected effect affect affects impact impacts influence
+    matter matters difference contribute contributes lead leads relate related relevant
+    bearing role help helps point
+    """.split()
+)
+# Words skipped when looking for what a negator applies to, or for "X is not …".
+_LIGHT = lexicon.STOPWORDS | frozenset(
+    """
+    really actually always necessarily just only use used using bring brings give gives offer
+    offers provide provides involve involves include includes need needs any much many
+    get gets got be been being make makes
+    """.split()
+)
+# Clause boundaries for negation scope.
+_BOUNDARY_WORDS = frozenset(
+    """
+    but because so although though however whereas while which who since as yet instead
+    otherwise then when if unless therefore means meaning whilst thus hence
+    """.split()
+)
+_CONTRAST_WORDS = frozenset("but however whereas although though yet instead".split())
+_HEDGES = frozenset(
+    """
+    may might could can sometimes not never no dont doesnt isnt cannot necessarily likely
+    unlikely tend tends usually often more less probably possibly help helps
+    """.split()
+)
+_EQUATING = frozenset("is are was were means mean meaning equals equal same just basically".split())
+_SAME_WORDS = frozenset("same identical interchangeable equivalent".split())
+_CONTRASTING = frozenset(
+    "than different differ differs difference distinguish rather instead whereas versus vs "
+    "unlike opposed not".split()
+)
+_STRONG_CONNECTIVES = re.compile(
+    r"\b(?:because|so|therefore|thus|hence|which\s+(?:means|leads|results|helps|makes|"
+    r"increases|improves|reduces|builds|keeps|gives|brings|boosts|raises|lowers|stops|"
+    r"encourages|shows|allows|lets)|this\s+(?:means|leads|results|helps|makes|increases|"
+    r"improves|reduces|builds|keeps|gives|brings|boosts)|means?|meaning|leads?\s+to|led\s+to|"
+    r"results?\s+in|resulting\s+in|as\s+a\s+result|due\s+to|thanks\s+to|in\s+order\s+to|"
+    r"so\s+that|helps?|helping|allows?|enables?|lets?|makes?|ensures?|increases?|improves?|"
+    r"reduces?|boosts?|builds?|drives?|raises?|lowers?|causes?|contributes?|encourages?|"
+    r"stops?|prevents?|keeps?|brings?|gives?|creates?|turns?|wins?|earns?|grows?|"
+    r"the\s+more|the\s+longer|since|why|(?:use|uses|used|using)\b[^.]{0,40}?\bto\s+\w+|"
+    r"to\s+(?:build|improve|increase|keep|make|help|reduce|boost|find|spot|see|check|"
+    r"target|personalise|personalize|tailor|retain|win|fix|show|measure|track))\b",
+    re.IGNORECASE,
+)
+_WEAK_CONNECTIVES = re.compile(
+    r"\b(?:as|when|if|by|through|after|then|via|following)\b", re.IGNORECASE
+)
+_HTML_TAG = re.compile(r"<[^<>]{0,300}>|&(?:[a-zA-Z]{2,8}|#\d{1,7});")
+
+
+# --- compiled rubrics and misconceptions --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CompiledIndicator:
+    label: str
+    phrases: tuple[tuple[CompiledPhrase, bool], ...]  # (phrase, is the label's own wording)
+
+
+@dataclass(frozen=True)
+class _CompiledRubric:
+    indicators: tuple[_CompiledIndicator, ...]
+    corrector: lexicon.SpellingCorrector
+    point_stems: frozenset[str]
+
+
+def _compile_rubric(rubric: Rubric) -> _CompiledRubric:
+    vocabulary: set[str] = set()
+    indicators = []
+    point_stems = {
+        t.stem for t in lexicon.tokenize(rubric.point_text + " " + rubric.prompt, strict=True)
+    }
+    for indicator in rubric.indicators:
+        phrases: list[tuple[CompiledPhrase, bool]] = []
+        wordings = [indicator.label, *indicator.alternatives]
+        label_stems = {t.stem for t in lexicon.tokenize(indicator.label, strict=True)}
+        point_stems |= label_stems
+        for wording in dict.fromkeys(wordings):
+            compiled = lexicon.compile_phrase(wording)
+            if compiled is None:
+                continue
+            own = {t.stem for t in lexicon.tokenize(wording, strict=True)} <= label_stems
+            phrases.append((compiled, own))
+            vocabulary.update(w.lower() for w in re.findall(r"[A-Za-z]{5,}", wording.lstrip("~")))
+        indicators.append(_CompiledIndicator(indicator.label, tuple(phrases)))
+    return _CompiledRubric(
+        indicators=tuple(indicators),
+        corrector=lexicon.SpellingCorrector(
+            frozenset(vocabulary - lexicon.lexicon_vocabulary()), base=lexicon.base_corrector()
+        ),
+        point_stems=frozenset(point_stems),
+    )
+
+
+@lru_cache(maxsize=512)
+def _compile_rubric_cached(rubric: Rubric) -> _CompiledRubric:
+    return _compile_rubric(rubric)
+
+
+def _compiled(rubric: Rubric) -> _CompiledRubric:
+    try:
+        return _compile_rubric_cached(rubric)
+    except TypeError:  # an unhashable rubric built by hand with lists: compile without caching
+        return _compile_rubric(rubric)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """What one side of a claim needs: concept slots (any of the keys) and/or plain units."""
+
+    concept_slots: tuple[frozenset[str], ...]
+    units: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class _Claim:
+    kind: str  # "absolute" or "equivalence"
+    sides: tuple[_Side, ...]
+    quantified: bool
+
+
+_CLAIM_TRIM = re.compile(
+    r"\s*(?:,\s*|\s)(?:rather\s+than|without|instead\s+of|leading\s+to|failing|overlooking|"
+    r"missing|neglecting|learners\s+may|which\s+)\b.*$",
+    re.IGNORECASE,
+)
+_OMISSION = re.compile(
+    r"^(?:failing|overlooking|neglecting|ignoring|forgetting|focusing|not\s|lack\s+of|"
+    r"under-?estimating)",
+    re.IGNORECASE,
+)
+_QUANTIFIER_CLASSES = frozenset({"@always", "@only"})
+_GENERIC_UNITS = frozenset({"@customer", "@business"})
+
+
+def _side(text: str) -> _Side:
+    slots: list[frozenset[str]] = []
+    covered: list[tuple[int, int]] = []
+    for _concept, start, end, keys in lexicon.concepts_in_text(text):
+        slots.append(frozenset(keys))
+        covered.append((start, end))
+    units: list[frozenset[str]] = []
+    for token in lexicon.tokenize(text):
+        if any(start <= token.start < end for start, end in covered):
+            continue
+        if token.lower in lexicon.FUNCTION_WORDS or token.canons & _QUANTIFIER_CLASSES:
+            continue
+        if token.canons & _GENERIC_UNITS or token.lower in {"customer", "customers", "high"}:
+            continue
+        units.append(token.canons)
+    return _Side(tuple(slots), tuple(units))
+
+
+@lru_cache(maxsize=256)
+def _claims_for(statement: str) -> tuple[_Claim, ...]:
+    """Turn a misconception statement into checkable claims (possibly none).
+
+    "Assuming that X" / "Believing that X" / a bare statement -> X stated as true;
+    "Confusing A with B" -> A said to be B; "... may think it means X" -> X.
+    Omissions ("Failing to…", "Overlooking…") cannot be seen in what an answer says, so they
+    produce no claim and are never flagged.
+    """
+    text = re.sub(r"\s+", " ", statement or "").strip().rstrip(".")
+    if not text:
+        return ()
+    parts = [p.strip() for p in re.split(r";\s*", text) if p.strip()]
+    claims: list[_Claim] = []
+    first = parts[0]
+    confusing = re.match(r"^confusing\s+(?P<a>.+?)\s+with\s+(?P<b>[^,;]+)", first, re.I)
+    assuming = re.match(
+        r"^(?:assuming|believing|thinking|expecting|presuming|the\s+belief)\s+(?:that\s+)?"
+        r"(?P<x>.+)$",
+        first,
+        re.I,
+    )
+    if confusing:
+        a = _side(_CLAIM_TRIM.sub("", confusing.group("a")))
+        b = _side(_CLAIM_TRIM.sub("", confusing.group("b")))
+        if (a.concept_slots or a.units) and (b.concept_slots or b.units):
+            claims.append(_Claim("equivalence", (a, b), False))
+    elif assuming:
+        claims.append(_absolute_claim(_CLAIM_TRIM.sub("", assuming.group("x"))))
+    elif not _OMISSION.match(first):
+        claims.append(_absolute_claim(_CLAIM_TRIM.sub("", first)))
+    for part in parts[1:]:
+        thinks = re.search(
+            r"(?:think|believe|assume)s?\s+(?:that\s+)?it\s+means\s+(?P<x>.+)$", part, re.I
+        )
+        if thinks:
+            claims.append(_absolute_claim(_CLAIM_TRIM.sub("", thinks.group("x"))))
+    return tuple(c for c in claims if c.sides and (c.sides[0].concept_slots or c.sides[0].units))
+
+
+def _absolute_claim(text: str) -> _Claim:
+    quantified = any(t.canons & _QUANTIFIER_CLASSES for t in lexicon.tokenize(text))
+    return _Claim("absolute", (_side(text),), quantified)
+
+
+# --- analysis of one answer ---------------------------------------------------------------------
+
+
+@dataclass
+class _Analysis:
+    text: str  # the (possibly truncated) original text
+    tokens: list[Token]
+    index: dict[str, list[int]]
+    negated: list[bool]
+    clause: list[int]
+    negation_reason: dict[int, int]  # token position -> position of the negator
+
+
+def _is_negator(tokens: list[Token], i: int, text: str) -> bool:
+    lower = tokens[i].lower
+    nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    if lower in {"not", "no", "never"} or lower.endswith("n't") or lower in _NEGATORS:
+        # "not only/just" adds rather than denies; "No, …" is an interjection.
+        if nxt in {"only", "just", "simply", "merely", "solely"}:
+            return False
+        if lower == "no" and text[tokens[i].end : tokens[i].end + 1] in {",", "!"}:
+            return False
+        if lower == "no" and nxt in {"matter", "doubt"}:
+            return False
+        if lower == "without" and nxt == "doubt":
+            return False
+        return True
+    if lower == "rather" and nxt == "than":
+        return True
+    if lower == "instead" and nxt == "of":
+        return True
+    if lower in {"fail", "fails", "failed", "failing"} and nxt == "to":
+        return True
+    return False
+
+
+def _analyse(text: str, corrector: lexicon.SpellingCorrector) -> _Analysis:
+    masked = _HTML_TAG.sub(lambda m: " " * len(m.group(0)), text)
+    tokens = lexicon.tokenize(masked, corrector)
+    n = len(tokens)
+    # Clause index: punctuation or a boundary word starts a new clause.
+    clause = [0] * n
+    current = 0
+    for i, token in enumerate(tokens):
+        if i > 0:
+            gap = masked[tokens[i - 1].end : token.start]
+            if re.search(r"[,.;:!?()\n\r\u2022]", gap) or token.sentence != tokens[i - 1].sentence:
+                current += 1
+            elif token.lower in _BOUNDARY_WORDS:
+                current += 1
+        clause[i] = current
+    negated = [False] * n
+    reason: dict[int, int] = {}
+    for i in range(n):
+        if not _is_negator(tokens, i, masked):
+            continue
+        # Forward scope: to the end of the clause (a comma continues it when a list with
+        # "or"/"nor" follows: "not about A, B or C"), at most 12 tokens.
+        j = i + 1
+        steps = 0
+        while j < n and steps < 12:
+            if tokens[j].sentence != tokens[i].sentence:
+                break
+            if clause[j] != clause[j - 1]:
+                gap = masked[tokens[j - 1].end : tokens[j].start]
+                if tokens[j].lower in _BOUNDARY_WORDS or re.search(r"[.;:!?\n]", gap):
+                    break
+                if not _list_continues(tokens, clause, j):
+                    break
+            if not negated[j]:
+                negated[j] = True
+                reason[j] = i
+            j += 1
+            steps += 1
+        # A denied relation ("no link", "does not help", "never leads to") denies the
+        # whole sentence's claim, up to a contrast ("but", "however").
+        k = i + 1
+        while k < n and tokens[k].lower in _LIGHT and k - i < 4:
+            k += 1
+        if (
+            k < n
+            and tokens[k].lower in _RELATION_WORDS
+            and tokens[k].sentence == tokens[i].sentence
+        ):
+            _deny_sentence(tokens, i, negated, reason)
+    for i, token in enumerate(tokens):
+        if token.lower in _DENIAL_WORDS:
+            _deny_sentence(tokens, i, negated, reason)
+    return _Analysis(text, tokens, lexicon.build_index(tokens), negated, clause, reason)
+
+
+def _list_continues(tokens: list[Token], clause: list[int], j: int) -> bool:
+    """After a comma inside a negation: is this a list item ("A, B or C")?"""
+    for k in range(j, min(j + 6, len(tokens))):
+        if tokens[k].lower in {"or", "nor"}:
+            return True
+        if tokens[k].lower in _BOUNDARY_WORDS or (k > j and clause[k] != clause[k - 1]):
+            return False
+    return False
+
+
+def _deny_sentence(tokens: list[Token], i: int, negated: list[bool], reason: dict[int, int]):
+    sentence = tokens[i].sentence
+    for direction in (-1, 1):
+        k = i + direction
+        while 0 <= k < len(tokens) and tokens[k].sentence == sentence:
+            if tokens[k].lower in _CONTRAST_WORDS or tokens[k].lower in {"because", "so"}:
+                break
+            if not negated[k]:
+                negated[k] = True
+                reason[k] = i
+            k += direction
+
+
+def _post_negated(analysis: _Analysis, positions: tuple[int, ...], other: set[int]) -> int | None:
+    """ "X is not …", "X does not matter": a negator right after the match, same clause."""
+    tokens = analysis.tokens
+    k = positions[-1] + 1
+    steps = 0
+    while k < len(tokens) and steps < 5:
+        if analysis.clause[k] != analysis.clause[positions[-1]] and tokens[k].lower not in {
+            "and",
+            "or",
+        }:
+            return None
+        if _is_negator(tokens, k, analysis.text) or tokens[k].lower in _DENIAL_WORDS:
+            return k
+        if tokens[k].lower in _LIGHT or tokens[k].lower in {"and", "or"} or k in other:
+            k += 1
+            steps += 1
+            continue
+        return None
+    return None
+
+
+# --- matching indicators -----------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    indicator: str
+    positions: tuple[int, ...]
+    phrase: CompiledPhrase
+    own_words: bool
+    negated_by: int | None
+    corrected: bool
+
+
+def _find_indicator(
+    compiled: _CompiledIndicator, analysis: _Analysis
+) -> tuple[list[_Found], list[_Found]]:
+    """All positive matches (best first) and the negated ones, for one indicator."""
+    positive: list[_Found] = []
+    denied: list[_Found] = []
+    for phrase, own in compiled.phrases:
+        for match in lexicon.find_phrase(phrase, analysis.tokens, analysis.index):
+            positions = match.positions
+            corrected = any(analysis.tokens[p].corrected_from for p in positions)
+            negator = None
+            if not phrase.polarity_free:
+                for p in positions:
+                    if analysis.negated[p]:
+                        negator = analysis.negation_reason.get(p, p)
+                        break
+            found = _Found(compiled.label, positions, phrase, own, negator, corrected)
+            (denied if negator is not None else positive).append(found)
+    # Prefer exact over corrected spelling, longer phrases, then earliest.
+    positive.sort(key=lambda f: (f.corrected, -len(f.positions), f.positions[0]))
+    return positive, denied
+
+
+def _span(analysis: _Analysis, positions: Sequence[int]) -> tuple[int, int]:
+    return analysis.tokens[min(positions)].start, analysis.tokens[max(positions)].end
+
+
+def _quote(analysis: _Analysis, positions: Sequence[int], pad: int = 0) -> str:
+    lo = max(0, min(positions) - pad)
+    hi = min(len(analysis.tokens) - 1, max(positions))
+    start, end = analysis.tokens[lo].start, analysis.tokens[hi].end
+    snippet = re.sub(r"[\s\x00-\x1f\x7f]+", " ", analysis.text[start:end]).strip()
+    return snippet if len(snippet) <= 80 else snippet[:77] + "..."
+
+
+# --- misconceptions ----------------------------------------------------------------------------
+
+
+def _side_positions(side: _Side, analysis: _Analysis, used: set[int]) -> list[int] | None:
+    """Token positions realising every slot of ``side`` (non-negated, distinct), or None."""
+    chosen: list[int] = []
+    taken = set(used)
+    for slot in side.concept_slots:
+        best: tuple[int, ...] | None = None
+        for concept, phrases in lexicon.compiled_concepts():
+            if concept.key not in slot:
+                continue
+            for phrase in phrases:
+                for match in lexicon.find_phrase(phrase, analysis.tokens, analysis.index):
+                    if taken & set(match.positions):
+                        continue
+                    if not phrase.polarity_free and any(
+                        analysis.negated[p] for p in match.positions
+                    ):
+                        continue
+                    if best is None or match.positions[0] < best[0]:
+                        best = match.positions
+        if best is None:
+            return None
+        chosen.extend(best)
+        taken |= set(best)
+    if side.units:
+        need = len(side.units) if not side.concept_slots else 0
+        if len(side.units) > 3:
+            need = math.ceil(0.6 * len(side.units))
+        hits = 0
+        for unit in side.units:
+            for position, token in enumerate(analysis.tokens):
+                if position not in taken and token.canons & unit and not analysis.negated[position]:
+                    chosen.append(position)
+                    taken.add(position)
+                    hits += 1
+                    break
+        if hits < need:
+            return None
+    return chosen
+
+
+def _flag_misconceptions(
+    analysis: _Analysis, specs: Sequence[MisconceptionSpec]
+) -> tuple[list[FlaggedMisconception], list[str]]:
+    flagged: list[FlaggedMisconception] = []
+    reasons: list[str] = []
+    tokens = analysis.tokens
+    if not tokens:
+        return flagged, reasons
+    sentences: dict[int, list[int]] = {}
+    for position, token in enumerate(tokens):
+        sentences.setdefault(token.sentence, []).append(position)
+    for spec in specs:
+        for claim in _claims_for(spec.statement):
+            hit = _claim_hit(claim, analysis, sentences)
+            if hit is None:
+                continue
+            start, end = _span(analysis, hit)
+            flagged.append(
+                FlaggedMisconception(
+                    spec.statement, spec.correction, analysis.text[start:end], start, end
+                )
+            )
+            reasons.append(
+                f"‘{_quote(analysis, hit)}’ states a misconception as true: {spec.statement}"
+            )
+            break
+    return flagged, reasons
+
+
+def _claim_hit(
+    claim: _Claim, analysis: _Analysis, sentences: dict[int, list[int]]
+) -> list[int] | None:
+    tokens = analysis.tokens
+    for positions in sentences.values():
+        view = _SentenceView(analysis, positions)
+        sides = []
+        used: set[int] = set()
+        for side in claim.sides:
+            found = _side_positions(side, view.analysis, used)
+            if found is None:
+                break
+            sides.append(found)
+            used |= set(found)
+        else:
+            hit = sorted(p + positions[0] for found in sides for p in found)
+            clauses = {analysis.clause[p] for p in hit}
+            clause_tokens = [p for p in positions if analysis.clause[p] in clauses]
+            lowers = {tokens[p].lower for p in clause_tokens}
+            if claim.kind == "equivalence":
+                a_end = max(sides[0]) + positions[0]
+                b_start = min(sides[1]) + positions[0]
+                lo, hi = min(a_end, b_start), max(a_end, b_start)
+                between = {tokens[p].lower for p in range(lo, hi + 1)}
+                after = {tokens[p].lower for p in range(hi, min(hi + 5, len(tokens)))}
+                if hi - lo > 10:
+                    continue
+                if not (between & _EQUATING or after & _SAME_WORDS):
+                    continue
+                if between & ((_CONTRASTING | _BOUNDARY_WORDS) - _EQUATING):
+                    continue
+                if lowers & _HEDGES or any(
+                    _is_negator(tokens, p, analysis.text) for p in clause_tokens
+                ):
+                    continue
+                return hit
+            quantifiers = [
+                p
+                for p in clause_tokens
+                if tokens[p].canons & _QUANTIFIER_CLASSES or tokens[p].lower == "never"
+            ]
+            if claim.quantified and not quantifiers:
+                continue
+            denial = [
+                p
+                for p in clause_tokens
+                if tokens[p].lower != "never" and _is_negator(tokens, p, analysis.text)
+            ]
+            hedged = (lowers - {"never"}) & _HEDGES
+            if denial or hedged:
+                continue
+            return sorted(set(hit) | set(quantifiers))
+    return None
+
+
+class _SentenceView:
+    """An analysis restricted to one sentence, with positions re-based to 0."""
+
+    def __init__(self, analysis: _Analysis, positions: list[int]) -> None:
+        first, last = positions[0], positions[-1] + 1
+        tokens = analysis.tokens[first:last]
+        self.analysis = _Analysis(
+            analysis.text,
+            tokens,
+            lexicon.build_index(tokens),
+            analysis.negated[first:last],
+            analysis.clause[first:last],
+            {},
+        )
+
+
+# --- the marker --------------------------------------------------------------------------------
+
+
+class LexicalMarker:
+    """The default, dependency-free marker. Stateless apart from per-rubric caches."""
+
+    def mark(
+        self,
+        answer: str,
+        rubric: Rubric,
+        misconceptions: Sequence[MisconceptionSpec] = (),
+    ) -> MarkResult:
+        """Mark ``answer`` against ``rubric``; see the module docstring for the procedure."""
+        if answer is None:
+            answer = ""
+        if not isinstance(answer, str):
+            answer = str(answer)
+        max_score = max(1, rubric.required_count)
+        reasons: list[str] = []
+        if not rubric.auto_markable:
+            return MarkResult(
+                awarded=False,
+                score=0,
+                max_score=max_score,
+                missing=(),
+                feedback=(
+                    "This point can only be shown in practice (for example in a role-play or "
+                    "an observed customer interaction), so a tutor will mark it."
+                ),
+                confident=False,
+                reasons=(
+                    "not auto-markable: the point asks for a live or simulated "
+                    "demonstration; sent to a tutor",
+                ),
+            )
+        if not rubric.indicators or rubric.required_count <= 0:
+            return MarkResult(
+                awarded=False,
+                score=0,
+                max_score=max_score,
+                feedback="This question has no marking guidance yet, so a tutor will mark it.",
+                confident=False,
+                reasons=("rubric has no indicators or a required count of 0; sent to a tutor",),
+            )
+        compiled = _compiled(rubric)
+        truncated = len(answer) > MAX_CHARS
+        text = answer[:MAX_CHARS] if truncated else answer
+        if truncated:
+            reasons.append(
+                f"answer is {len(answer):,} characters long: only the first {MAX_CHARS:,} "
+                "were marked"
+            )
+        if _HTML_TAG.search(text):
+            reasons.append("HTML tags and entities were ignored")
+        analysis = _analyse(text, compiled.corrector)
+        tokens = analysis.tokens
+        if not tokens:
+            return MarkResult(
+                awarded=False,
+                score=0,
+                max_score=max_score,
+                missing=tuple(ind.label for ind in rubric.indicators[: max(3, max_score)]),
+                feedback="No credit: there is no written answer to mark.",
+                confident=True,
+                reasons=(*reasons, "the answer contains no words"),
+            )
+
+        # 1. Each indicator's evidence.
+        candidates: list[tuple[_CompiledIndicator, list[_Found], list[_Found]]] = []
+        for indicator in compiled.indicators:
+            positive, denied = _find_indicator(indicator, analysis)
+            candidates.append((indicator, positive, denied))
+
+        # 2. Distinct ideas: indicators with fewer options choose first; words are not shared.
+        used: set[int] = set()
+        credited: list[_Found] = []
+        order = sorted(
+            (c for c in candidates if c[1]),
+            key=lambda c: (len(c[1]), compiled.indicators.index(c[0])),
+        )
+        repeated: list[str] = []
+        for indicator, positive, _denied in order:
+            choice = next((f for f in positive if not used & set(f.positions)), None)
+            if choice is None:
+                reasons.append(
+                    f"‘{_quote(analysis, positive[0].positions)}’ already counted for another "
+                    f"idea, so it does not also count for {indicator.label}"
+                )
+                continue
+            used |= set(choice.positions)
+            credited.append(choice)
+            others = {
+                f.positions[0] for f in positive if not set(f.positions) & set(choice.positions)
+            }
+            if others:
+                repeated.append(indicator.label)
+        credited.sort(key=lambda f: f.positions[0])
+        credited_labels = {f.indicator for f in credited}
+        for found in credited:
+            how = (
+                "spelling read as the intended word"
+                if found.corrected
+                else "the point's own wording"
+                if found.own_words
+                else "synonym or paraphrase"
+            )
+            reasons.append(
+                f"‘{_quote(analysis, found.positions)}’ matches {found.indicator} ({how})"
+            )
+            for p in found.positions:
+                if tokens[p].corrected_from:
+                    reasons.append(
+                        f"‘{tokens[p].text}’ read as ‘{tokens[p].corrected_from}’ (spelling)"
+                    )
+        for label in repeated:
+            reasons.append(f"{label} is mentioned more than once: counted once")
+        negated_labels: list[str] = []
+        for indicator, _positive, denied in candidates:
+            if indicator.label in credited_labels or not denied:
+                continue
+            found = denied[0]
+            negator = found.negated_by if found.negated_by is not None else found.positions[0]
+            quote = _quote(analysis, sorted({negator, *found.positions}))
+            reasons.append(f"‘{quote}’ is negated: no credit for {indicator.label}")
+            negated_labels.append(indicator.label)
+        # Subject negation: "contact management is not a feature".
+        kept: list[_Found] = []
+        for found in credited:
+            negator = _post_negated(analysis, found.positions, used)
+            if negator is not None and not found.phrase.polarity_free:
+                quote = _quote(analysis, [*found.positions, negator])
+                reasons.append(f"‘{quote}’ is negated: no credit for {found.indicator}")
+                negated_labels.append(found.indicator)
+                continue
+            kept.append(found)
+        credited = kept
+        count = len(credited)
+        required = rubric.required_count
+
+        # 3. Explanation / keyword stuffing.
+        n = len(tokens)
+        function_ratio = sum(1 for t in tokens if t.lower in lexicon.FUNCTION_WORDS) / n
+        explanation_ok = True
+        explanation_note = ""
+        borderline = False
+        if rubric.requires_explanation:
+            content = [t for t in tokens if t.lower not in lexicon.FUNCTION_WORDS]
+            echo = sum(1 for t in content if t.stem in compiled.point_stems)
+            echo_ratio = echo / len(content) if content else 0.0
+            if n < 5 or function_ratio < 0.15:
+                explanation_ok = False
+                explanation_note = "a list of terms"
+                reasons.append(
+                    f"reads as a list of terms, not an explanation ({n} words, "
+                    f"{function_ratio:.0%} grammatical words)"
+                )
+            elif echo_ratio > 0.8 and function_ratio < 0.3:
+                explanation_ok = False
+                explanation_note = "the question's own keywords with no explanation"
+                reasons.append(
+                    f"keyword stuffing: {echo_ratio:.0%} of the content words repeat the question"
+                )
+            elif function_ratio < 0.25:
+                borderline = True
+        link_required = needs_link(rubric)
+        if link_required and explanation_ok:
+            sentences_with_evidence = {tokens[f.positions[0]].sentence for f in credited}
+            strong = weak = None
+            for s in sorted(sentences_with_evidence):
+                positions = [p for p, t in enumerate(tokens) if t.sentence == s]
+                start, end = tokens[positions[0]].start, tokens[positions[-1]].end
+                chunk = analysis.text[start:end]
+                strong = strong or _STRONG_CONNECTIVES.search(chunk)
+                weak = weak or _WEAK_CONNECTIVES.search(chunk)
+            if strong:
+                reasons.append(f"explains the link: ‘{strong.group(0).strip()}’")
+            elif weak:
+                borderline = True
+                reasons.append(f"only a weak linking word (‘{weak.group(0)}’) connects the ideas")
+            else:
+                explanation_ok = False
+                explanation_note = "no explanation of how the ideas are linked"
+                reasons.append(
+                    "no linking word (because, so, which leads to, means, helps…) connects "
+                    "the ideas"
+                )
+
+        # 4. Misconceptions.
+        flagged, misconception_reasons = _flag_misconceptions(analysis, misconceptions)
+        reasons.extend(misconception_reasons)
+
+        enough = count >= required
+        awarded = enough and explanation_ok and not flagged
+        score = min(count, required) if explanation_ok else 0
+        missing_labels = [
+            ind.label
+            for ind in rubric.indicators
+            if ind.label not in {f.indicator for f in credited}
+        ]
+        missing: list[str] = []
+        if not enough:
+            missing.extend(missing_labels[: max(3, required - count)])
+        if not explanation_ok:
+            missing.append(
+                "an explanation of how the ideas are linked (why or how, not just what)"
+                if link_required
+                else "an explanation in sentences, not just a list of terms"
+            )
+        exact_count = sum(1 for f in credited if not f.corrected)
+        confident = True
+        if truncated:
+            confident = False
+        if awarded and exact_count < required:
+            confident = False
+            reasons.append("credit relies on reading a misspelling: flagged for review")
+        if not awarded and count == required - 1 and count > 0 and explanation_ok and not flagged:
+            confident = False
+            reasons.append("one idea short of the mark: flagged for review")
+        if borderline and enough:
+            confident = False
+            reasons.append("the explanation is thin: flagged for review")
+        if flagged and enough and explanation_ok:
+            confident = False
+        reasons.append(
+            f"decision: {count} distinct idea(s) credited, {required} needed"
+            + ("; explanation required" if rubric.requires_explanation else "")
+            + ("; linking explanation required" if link_required else "")
+            + f" -> {'credit' if awarded else 'no credit'}"
+        )
+        feedback = _feedback(
+            rubric,
+            link_required,
+            credited,
+            missing_labels,
+            negated_labels,
+            count,
+            explanation_ok,
+            explanation_note,
+            flagged,
+            awarded,
+        )
+        return MarkResult(
+            awarded=awarded,
+            score=score,
+            max_score=max_score,
+            matches=tuple(
+                EvidenceMatch(f.indicator, analysis.text[s:e], s, e)
+                for f in credited
+                for s, e in [_span(analysis, f.positions)]
+            ),
+            missing=tuple(missing),
+            misconceptions=tuple(flagged),
+            feedback=feedback,
+            confident=confident,
+            reasons=tuple(reasons),
+        )
+
+
+def _join(labels: Sequence[str]) -> str:
+    labels = list(labels)
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _feedback(
+    rubric: Rubric,
+    link_required: bool,
+    credited: list[_Found],
+    missing_labels: list[str],
+    negated_labels: list[str],
+    count: int,
+    explanation_ok: bool,
+    explanation_note: str,
+    flagged: list[FlaggedMisconception],
+    awarded: bool,
+) -> str:
+    required = rubric.required_count
+    got = _join([f.indicator for f in credited])
+    parts: list[str] = []
+    if awarded:
+        parts.append(f"Credit awarded. You gave {count} creditworthy idea(s): {got}.")
+        if link_required:
+            parts.append("You also explained how they are connected.")
+        return " ".join(parts)
+    parts.append("No credit.")
+    if count == 0:
+        parts.append(
+            "The answer does not give any of the ideas this question is looking for, such as "
+            f"{_join(missing_labels[:3])}."
+        )
+    elif count < required:
+        parts.append(
+            f"You gave {count} of the {required} ideas needed ({got}); add "
+            f"{required - count} more, for example {_join(missing_labels[:3])}."
+        )
+    else:
+        parts.append(f"You named the right ideas ({got}).")
+    if negated_labels:
+        parts.append(
+            f"{_join(sorted(set(negated_labels)))} earned nothing because the answer says "
+            "the opposite (it is negated)."
+        )
+    if not explanation_ok:
+        if link_required:
+            parts.append(
+                "The question asks you to explain the connection: say how or why one leads "
+                "to the other (for example with 'because', 'so' or 'which leads to'), not "
+                f"just name the ideas ({explanation_note})."
+            )
+        else:
+            parts.append(
+                f"The question asks you to explain or describe, and the answer is "
+                f"{explanation_note}: write it out in sentences."
+            )
+    for item in flagged:
+        correction = f" {item.correction}" if item.correction else ""
+        parts.append(f"The answer states a common misconception: {item.statement}{correction}")
+    return " ".join(parts)
+
+
+_DEFAULT_MARKER = LexicalMarker()
+
+
+def mark_answer(
+    answer: str,
+    rubric: Rubric,
+    *,
+    misconceptions: Sequence[MisconceptionSpec] = (),
+) -> MarkResult:
+    """Mark one free-text answer with the default ``LexicalMarker``.
+
+    ``answer``: the learner's text (any string; hostile input is handled). ``rubric``: from
+    ``build_rubric`` or ``Rubric.from_dict``. ``misconceptions``: the topic's misconceptions.
+    Returns a ``MarkResult``; never raises for odd answers.
+    """
+    return _DEFAULT_MARKER.mark(answer, rubric, misconceptions)

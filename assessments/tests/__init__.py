@@ -1,0 +1,34 @@
+"""Tests for the pure rubric builder, marker and calibration statistics (no database needed)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from topics.parsing import SeedDocument, parse_seed_text
+
+_REPO = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LABELLED_CSV = DATA_DIR / "labelled_answers.csv"
+
+
+def seeds_dir() -> Path:
+    """The seed topic documents: the repository's copy, else the shared folder beside it."""
+    for candidate in (_REPO / "seeds", _REPO.parent / "shared" / "seeds"):
+        if candidate.is_dir() and any(candidate.glob("*.txt")):
+            return candidate
+    raise FileNotFoundError("no seed documents found in seeds/ or ../shared/seeds/")
+
+
+@lru_cache(maxsize=1)
+def seed_documents() -> dict[str, SeedDocument]:
+    """File name -> parsed document, for every seed file."""
+    return {
+        path.name: parse_seed_text(path.read_text(encoding="utf-8"))
+        for path in sorted(seeds_dir().glob("*.txt"))
+    }
+
+
+def marking_point(source: str, point: int) -> str:
+    """The text of marking point ``point`` (1-based, document order) of seed file ``source``."""
+    return seed_documents()[source].marking_points[point - 1]
