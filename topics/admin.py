@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from assessments.services import sync_question_bank
 from topics.forms import SeedUploadForm
 from topics.models import (
     ExamTip,
@@ -100,8 +101,10 @@ class TopicAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Search reads a denormalised column: rebuild it once every section has been saved.
+        # Search reads a denormalised column and questions are generated from the sections:
+        # bring both up to date once every section has been saved.
         refresh_search_document(form.instance)
+        sync_question_bank(topic=form.instance)
 
     def get_urls(self):
         upload = path(
@@ -155,3 +158,4 @@ class MarkingPointAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         refresh_search_document(obj.topic)
+        sync_question_bank(topic=obj.topic)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from assessments.services import sync_question_bank
 from topics import parsing
 from topics.models import (
     ExamTip,
@@ -178,6 +179,8 @@ def import_seed_bytes(*, source_name: str, data: bytes, dry_run: bool = False) -
                 retired = _update_topic(topic, document, content_hash=content_hash)
                 status = "updated"
             refresh_search_document(topic)
+            # Questions are generated from the content, so they change with it, atomically.
+            sync_question_bank(topic=topic)
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as error:

@@ -1,0 +1,136 @@
+from django import forms
+from django.contrib import admin, messages
+
+from assessments.models import Attempt, Indicator, Question, Response, ResultRevision
+from assessments.services import remark_responses
+
+
+class IndicatorForm(forms.ModelForm):
+    """Alternatives are a list; people edit them as one phrasing per line."""
+
+    alternatives = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        required=False,
+        help_text="One phrasing per line (synonyms, abbreviations, everyday wording).",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["position", "label", "alternatives"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["alternatives"] = "\n".join(self.instance.alternatives or [])
+
+    def clean_alternatives(self) -> list[str]:
+        lines = self.cleaned_data["alternatives"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    form = IndicatorForm
+    extra = 1
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["prompt", "topic", "kind", "auto_markable", "is_active", "is_customised"]
+    list_filter = ["kind", "auto_markable", "is_active", "is_customised", "topic"]
+    list_select_related = ["topic"]
+    search_fields = ["prompt", "topic__title", "marking_point__text"]
+    autocomplete_fields = ["topic", "marking_point"]
+    readonly_fields = ["source_key", "created_at", "updated_at"]
+    inlines = [IndicatorInline]
+    fieldsets = [
+        (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
+        (
+            "Short-answer rubric",
+            {
+                "fields": [
+                    "required_count",
+                    "requires_explanation",
+                    "requires_link",
+                    "auto_markable",
+                    "model_answer",
+                ]
+            },
+        ),
+        ("Multiple choice", {"fields": ["choices", "correct_choice"]}),
+        ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # A person's edit wins over regeneration from the seed file.
+        obj.is_customised = True
+        super().save_model(request, obj, form, change)
+
+
+class ResultRevisionInline(admin.TabularInline):
+    model = ResultRevision
+    extra = 0
+    can_delete = False
+    readonly_fields = ["awarded", "marked_at", "replaced_at", "reason", "result", "rubric_snapshot"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["attempt", "position", "question", "awarded", "override_awarded", "needs_tutor"]
+    list_filter = ["awarded", "needs_tutor", "question__topic"]
+    list_select_related = ["attempt", "attempt__learner", "question"]
+    search_fields = ["answer_text", "attempt__learner__username", "question__prompt"]
+    readonly_fields = [
+        "attempt",
+        "question",
+        "position",
+        "answer_text",
+        "selected_choice",
+        "rubric_snapshot",
+        "result",
+        "awarded",
+        "score",
+        "max_score",
+        "confident",
+        "marked_at",
+    ]
+    inlines = [ResultRevisionInline]
+    actions = ["remark_with_current_rubric"]
+
+    @admin.action(description="Re-mark with the question's current rubric (keeps earlier result)")
+    def remark_with_current_rubric(self, request, queryset):
+        count = remark_responses(responses=queryset, reason=f"re-marked by {request.user}")
+        self.message_user(request, f"Re-marked {count} response(s).", messages.SUCCESS)
+
+
+class ResponseInline(admin.TabularInline):
+    model = Response
+    extra = 0
+    can_delete = False
+    fields = ["position", "question", "answer_text", "awarded", "override_awarded"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["title", "learner", "kind", "started_at", "submitted_at"]
+    list_filter = ["kind", "submitted_at"]
+    list_select_related = ["learner", "topic"]
+    search_fields = ["learner__username", "title"]
+    readonly_fields = [
+        "learner",
+        "kind",
+        "topic",
+        "title",
+        "retry_of",
+        "started_at",
+        "submitted_at",
+    ]
+    inlines = [ResponseInline]

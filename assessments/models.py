@@ -1,0 +1,294 @@
+"""Question bank, quiz attempts and the marked responses in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from assessments.rubrics import Indicator as RubricIndicator
+from assessments.rubrics import Rubric
+from topics.models import MarkingPoint, Topic
+
+# Longest answer a learner may submit; longer ones get a clear message, never a silent cut.
+ANSWER_MAX_CHARS = 5000
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> "QuestionQuerySet":
+        return self.filter(is_active=True)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_ANSWER = "short_answer", "Short answer (marked against a marking point)"
+        CONCEPT_CHOICE = "concept_choice", "Multiple choice: which key concept"
+        MISCONCEPTION_CHOICE = "misconception_choice", "Multiple choice: spot the mistake"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="questions")
+    marking_point = models.ForeignKey(
+        MarkingPoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.SHORT_ANSWER)
+    prompt = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    # Short-answer rubric (indicators are their own rows, below).
+    required_count = models.PositiveSmallIntegerField(
+        default=1, help_text="How many distinct indicators an answer needs for credit."
+    )
+    requires_explanation = models.BooleanField(
+        default=False,
+        help_text="The point asks to explain/justify/describe a link: a bare list earns nothing.",
+    )
+    requires_link = models.BooleanField(
+        default=False,
+        help_text="The answer must connect its ideas (because, so, leads to…); also implied "
+        "by the point's wording.",
+    )
+    auto_markable = models.BooleanField(
+        default=True,
+        help_text="Off for points only shown in live role-play: a tutor marks those.",
+    )
+    model_answer = models.TextField(blank=True)
+    # Multiple choice.
+    choices = models.JSONField(default=list, blank=True, help_text="The options, in order.")
+    correct_choice = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0-based index of the right option."
+    )
+    # Generated questions carry the key of what they were generated from, so a re-import
+    # updates them instead of adding duplicates. Hand-written questions have none.
+    source_key = models.CharField(max_length=255, blank=True, editable=False)
+    is_customised = models.BooleanField(
+        default=False,
+        help_text="Edited by a person: regeneration on re-import leaves it alone.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "source_key"],
+                condition=~Q(source_key=""),
+                name="question_unique_source_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    @property
+    def is_short_answer(self) -> bool:
+        return self.kind == self.Kind.SHORT_ANSWER
+
+    def to_rubric(self) -> Rubric:
+        """The pure rubric the marker reads; ``indicators`` must be loaded (prefetched)."""
+        return Rubric(
+            point_text=self.marking_point.text if self.marking_point_id else self.prompt,
+            prompt=self.prompt,
+            required_count=self.required_count,
+            indicators=tuple(
+                RubricIndicator(label=i.label, alternatives=tuple(i.alternatives))
+                for i in self.indicators.all()
+            ),
+            requires_explanation=self.requires_explanation,
+            auto_markable=self.auto_markable,
+            model_answer=self.model_answer,
+            requires_link=self.requires_link,
+        )
+
+
+class Indicator(models.Model):
+    """An idea an answer can show for credit, with the other ways people say it."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(max_length=200)
+    alternatives = models.JSONField(
+        default=list, blank=True, help_text="Other phrasings, synonyms and abbreviations."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_learner(self, user) -> "AttemptQuerySet":
+        """The only attempts a learner may see: their own."""
+        return self.filter(learner=user)
+
+    def submitted(self) -> "AttemptQuerySet":
+        return self.filter(submitted_at__isnull=False)
+
+
+class Attempt(models.Model):
+    class Kind(models.TextChoices):
+        TOPIC = "topic", "Topic quiz"
+        MIXED = "mixed", "Mixed quiz"
+        WEAK_POINTS = "weak_points", "Practise my weak points"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
+    )
+    title = models.CharField(max_length=250)
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["learner", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.learner})"
+
+    def get_absolute_url(self) -> str:
+        if self.submitted_at:
+            return reverse("assessments:results", kwargs={"pk": self.pk})
+        return reverse("assessments:question", kwargs={"pk": self.pk, "number": 1})
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Response(models.Model):
+    """A learner's answer to one question in an attempt, with how it was marked."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
+    position = models.PositiveIntegerField()
+    answer_text = models.TextField(blank=True, max_length=ANSWER_MAX_CHARS)
+    selected_choice = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Marking: the rubric as it was when marked, and the marker's full result.
+    rubric_snapshot = models.JSONField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    awarded = models.BooleanField(null=True, help_text="The auto-marker's decision.")
+    score = models.PositiveSmallIntegerField(default=0)
+    max_score = models.PositiveSmallIntegerField(default=0)
+    confident = models.BooleanField(default=True)
+    needs_tutor = models.BooleanField(
+        default=False, help_text="Not auto-markable, or the marker was unsure."
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
+    # How many topic misconceptions the answer stated as true: lets the class view find them
+    # without reading every result.
+    misconception_count = models.PositiveSmallIntegerField(default=0)
+    # A tutor's mark replaces the auto result for every figure; the auto result stays above.
+    override_awarded = models.BooleanField(null=True, blank=True)
+    override_comment = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="response_once"),
+            models.UniqueConstraint(fields=["attempt", "position"], name="response_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} #{self.position}"
+
+    @property
+    def credited(self) -> bool:
+        """Whether the answer counts as credited: the tutor's mark if any, else the auto mark."""
+        if self.override_awarded is not None:
+            return self.override_awarded
+        return bool(self.awarded)
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer_text.strip()) or self.selected_choice is not None
+
+
+class OverrideRecord(models.Model):
+    """Every change a tutor makes to a mark, kept for the audit trail."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="override_log")
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    previous_awarded = models.BooleanField(null=True, help_text="The credit before this change.")
+    awarded = models.BooleanField(null=True, help_text="Tutor's mark; empty: override removed.")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Override of {self.response} by {self.tutor}"
+
+
+class ResultRevision(models.Model):
+    """An earlier marking of a response, kept when it is re-marked against a changed rubric."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="revisions")
+    rubric_snapshot = models.JSONField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    awarded = models.BooleanField(null=True)
+    marked_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Earlier result for {self.response}"
+
+
+class PointMastery(models.Model):
+    """Where a learner stands on one marking point: their latest answer to it and its credit.
+
+    Kept up to date inside the same transactions that submit, re-mark and override answers, so
+    progress pages, weak points and cohort heatmaps read one small row per learner and point
+    instead of scanning every answer ever given.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="point_mastery"
+    )
+    marking_point = models.ForeignKey(
+        MarkingPoint, on_delete=models.CASCADE, related_name="mastery"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="mastery")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    credited = models.BooleanField()
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "marking_point"], name="mastery_once_per_point"
+            )
+        ]
+        indexes = [models.Index(fields=["topic", "learner"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.marking_point}: {'credited' if self.credited else 'missed'}"

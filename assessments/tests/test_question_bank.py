@@ -1,0 +1,103 @@
+import re
+
+import pytest
+
+from assessments.models import Question
+from assessments.services import sync_question_bank
+from topics.models import MarkingPoint, Topic
+from topics.services import import_seed_bytes
+
+pytestmark = pytest.mark.django_db
+
+POINTS_PER_SEED = {"000": 4, "001": 4, "002": 8, "003": 8, "004": 3}
+
+
+@pytest.mark.parametrize("prefix", sorted(POINTS_PER_SEED))
+def test_every_marking_point_gets_a_readable_short_answer_question(imported_seeds, prefix):
+    topic = Topic.objects.get(source_file__startswith=prefix)
+
+    questions = list(topic.questions.filter(kind=Question.Kind.SHORT_ANSWER, is_active=True))
+
+    assert len(questions) == POINTS_PER_SEED[prefix]
+    assert {q.marking_point_id for q in questions} == set(
+        topic.marking_points.active().values_list("pk", flat=True)
+    )
+    for question in questions:
+        assert re.match(r"^[A-Z][a-z]+", question.prompt), question.prompt
+        assert question.prompt.endswith((".", "?")), question.prompt
+        assert "award credit" not in question.prompt.lower()
+        # Either the marker can mark it (it has something to look for) or a tutor will.
+        assert question.indicators.exists() or not question.auto_markable
+
+
+def test_crm_features_point_becomes_an_identify_three_question(imported_seeds):
+    point = MarkingPoint.objects.get(text__startswith="Award credit for accurately identifying")
+
+    question = point.questions.get()
+
+    assert question.prompt.startswith("Identify at least three features of a CRM system")
+    assert question.required_count == 3
+    labels = " ".join(question.indicators.values_list("label", flat=True)).lower()
+    assert "contact management" in labels
+
+
+def test_role_play_point_is_flagged_for_the_tutor(imported_seeds):
+    point = MarkingPoint.objects.get(text__contains="simulated customer interaction")
+
+    assert point.questions.get().auto_markable is False
+
+
+def test_multiple_choice_questions_are_generated_per_topic(imported_seeds):
+    topic = Topic.objects.get(source_file__startswith="000")
+
+    concept = topic.questions.filter(kind=Question.Kind.CONCEPT_CHOICE)
+    mistakes = topic.questions.filter(kind=Question.Kind.MISCONCEPTION_CHOICE)
+
+    assert concept.count() == 5
+    assert mistakes.count() == 3
+    for question in [*concept, *mistakes]:
+        assert len(question.choices) == 4
+        assert len(set(question.choices)) == 4
+        assert 0 <= question.correct_choice < 4
+    statements = set(topic.misconceptions.values_list("statement", flat=True))
+    for question in mistakes:
+        assert question.choices[question.correct_choice] in statements
+        assert sum(1 for choice in question.choices if choice in statements) == 1
+
+
+def test_regeneration_is_idempotent_and_reproducible(imported_seeds):
+    topic = Topic.objects.get(source_file__startswith="002")
+    before = list(topic.questions.values_list("pk", "prompt", "choices", "correct_choice"))
+
+    report = sync_question_bank(topic=topic)
+
+    assert report.created == 0 and report.retired == 0
+    assert list(topic.questions.values_list("pk", "prompt", "choices", "correct_choice")) == before
+
+
+def test_a_question_edited_by_a_person_survives_reimport(seed_bytes):
+    data = seed_bytes("000")
+    topic = import_seed_bytes(source_name="000.txt", data=data).topic
+    question = topic.questions.filter(kind=Question.Kind.SHORT_ANSWER).first()
+    Question.objects.filter(pk=question.pk).update(prompt="My own wording.", is_customised=True)
+
+    import_seed_bytes(source_name="000.txt", data=data + b"\n- Award credit for one more idea.")
+
+    question.refresh_from_db()
+    assert question.prompt == "My own wording."
+    assert topic.questions.filter(kind=Question.Kind.SHORT_ANSWER, is_active=True).count() == 5
+
+
+def test_question_for_a_retired_point_is_deactivated_not_deleted(seed_bytes):
+    data = seed_bytes("004")
+    topic = import_seed_bytes(source_name="004.txt", data=data).topic
+    last_point = topic.marking_points.order_by("-position").first()
+    question = last_point.questions.get()
+    lines = data.decode().splitlines()
+    shorter = "\n".join(line for line in lines if not line.startswith("- Credit should be given"))
+
+    import_seed_bytes(source_name="004.txt", data=shorter.encode())
+
+    question.refresh_from_db()
+    assert question.is_active is False
+    assert topic.questions.filter(kind=Question.Kind.SHORT_ANSWER, is_active=True).count() == 2

@@ -1,0 +1,210 @@
+"""Quiz pages for learners. Every attempt is looked up through ``for_learner``: another
+learner's attempt is a 404, never a 403, so its existence is not revealed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from assessments import services
+from assessments.forms import answer_form_for
+from assessments.generation import relevant_exam_tip
+from assessments.models import Attempt, Question
+from assessments.selectors import (
+    attempt_with_responses,
+    attempts_for_results,
+    learner_progress,
+)
+from topics.models import Topic
+
+HISTORY_PER_PAGE = 20
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    try:
+        return attempt_with_responses(Attempt.objects.for_learner(request.user), pk)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+
+
+@login_required
+def quiz_home(request):
+    topics = (
+        Topic.objects.select_related("qualification")
+        .annotate(
+            question_count=Count("questions", filter=Q(questions__is_active=True)),
+        )
+        .filter(question_count__gt=0)
+    )
+    return render(request, "assessments/quiz_home.html", {"topics": topics})
+
+
+@login_required
+@require_POST
+def start_quiz(request):
+    kind = request.POST.get("kind", "")
+    topic = None
+    if kind == Attempt.Kind.TOPIC:
+        topic = get_object_or_404(Topic, slug=request.POST.get("topic", ""))
+    try:
+        attempt = services.start_attempt(learner=request.user, kind=kind, topic=topic)
+    except services.QuizError as error:
+        messages.error(request, str(error))
+        return redirect("assessments:home")
+    if request.POST.get("layout") == "all":
+        return redirect("assessments:all", pk=attempt.pk)
+    return redirect("assessments:question", pk=attempt.pk, number=1)
+
+
+@login_required
+def question(request, pk: int, number: int):
+    """One question per page, with a progress indicator and previous/next."""
+    attempt = _own_attempt(request, pk)
+    if attempt.is_submitted:
+        return redirect("assessments:results", pk=attempt.pk)
+    responses = list(attempt.responses.all())
+    if not 1 <= number <= len(responses):
+        raise Http404("No such question in this attempt.")
+    response = responses[number - 1]
+    form = answer_form_for(response, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_answers(attempt=attempt, answers={number: form.value})
+        except services.QuizError as error:
+            messages.error(request, str(error))
+            return redirect("assessments:results", pk=attempt.pk)
+        action = request.POST.get("action", "next")
+        if action == "previous" and number > 1:
+            return redirect("assessments:question", pk=pk, number=number - 1)
+        if action == "next" and number < len(responses):
+            return redirect("assessments:question", pk=pk, number=number + 1)
+        return redirect("assessments:review", pk=pk)
+    return render(
+        request,
+        "assessments/question.html",
+        {
+            "attempt": attempt,
+            "response": response,
+            "form": form,
+            "number": number,
+            "total": len(responses),
+            "percent": round(100 * (number - 1) / len(responses)),
+        },
+    )
+
+
+@login_required
+def all_questions(request, pk: int):
+    """Every question on one page; "Submit" saves and submits in one transaction."""
+    attempt = _own_attempt(request, pk)
+    if attempt.is_submitted:
+        return redirect("assessments:results", pk=attempt.pk)
+    data = request.POST if request.method == "POST" else None
+    forms = [
+        (
+            response,
+            answer_form_for(
+                response,
+                data,
+                prefix=f"q{response.position}",
+                label=f"Answer to question {response.position}",
+            ),
+        )
+        for response in attempt.responses.all()
+    ]
+    if request.method == "POST" and all(form.is_valid() for _, form in forms):
+        answers = {response.position: form.value for response, form in forms}
+        if request.POST.get("action") == "submit":
+            services.submit_attempt(attempt=attempt, answers=answers)
+            return redirect("assessments:results", pk=pk)
+        try:
+            services.save_answers(attempt=attempt, answers=answers)
+        except services.QuizError as error:
+            messages.error(request, str(error))
+            return redirect("assessments:results", pk=pk)
+        messages.success(request, "Your answers are saved. Submit when you are ready.")
+        return redirect("assessments:all", pk=pk)
+    return render(request, "assessments/all_questions.html", {"attempt": attempt, "forms": forms})
+
+
+@login_required
+def review(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if attempt.is_submitted:
+        return redirect("assessments:results", pk=attempt.pk)
+    responses = list(attempt.responses.all())
+    unanswered = sum(1 for r in responses if not r.is_answered)
+    return render(
+        request,
+        "assessments/review.html",
+        {"attempt": attempt, "responses": responses, "unanswered": unanswered},
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    attempt = get_object_or_404(Attempt.objects.for_learner(request.user), pk=pk)
+    _, submitted_now = services.submit_attempt(attempt=attempt)
+    if not submitted_now:
+        messages.info(request, "This quiz was already submitted; here are its results.")
+    return redirect("assessments:results", pk=pk)
+
+
+@login_required
+def results(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if not attempt.is_submitted:
+        return redirect("assessments:review", pk=attempt.pk)
+    responses = list(attempt.responses.all())
+    for response in responses:
+        question = response.question
+        tips = [tip.text for tip in question.topic.exam_tips.all()]
+        basis = question.marking_point.text if question.marking_point_id else question.prompt
+        response.exam_tip = relevant_exam_tip(basis, tips)
+    credited = sum(1 for r in responses if r.credited)
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "attempt": attempt,
+            "responses": responses,
+            "credited": credited,
+            "total": len(responses),
+            "awaiting_tutor": sum(
+                1 for r in responses if r.needs_tutor and r.override_awarded is None
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    attempt = get_object_or_404(Attempt.objects.for_learner(request.user), pk=pk)
+    new_attempt = services.retry_attempt(attempt=attempt)
+    return redirect("assessments:question", pk=new_attempt.pk, number=1)
+
+
+@login_required
+def progress(request):
+    topics, weak_points = learner_progress(request.user)
+    history = Paginator(attempts_for_results(request.user), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "assessments/progress.html",
+        {
+            "topic_progress": topics,
+            "weak_points": weak_points[:10],
+            "history": history,
+            "weak_points_kind": Attempt.Kind.WEAK_POINTS,
+            "start_url": reverse("assessments:start"),
+            "short_answer": Question.Kind.SHORT_ANSWER,
+        },
+    )
