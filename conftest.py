@@ -31,3 +31,29 @@ def imported_seeds(db):
     report = import_seed_paths(paths=[SEEDS_DIR])
     assert not report.failed, report.failed
     return report
+
+
+@pytest.fixture
+def tutor(db):
+    from accounts.services import make_tutor
+    from assessments.tests.factories import UserFactory
+
+    user = UserFactory(username="tutor-tess", first_name="Tess")
+    make_tutor(user=user)
+    return user
+
+
+@pytest.fixture
+def other_tutor(db):
+    from accounts.services import make_tutor
+    from assessments.tests.factories import UserFactory
+
+    user = UserFactory(username="tutor-otto")
+    make_tutor(user=user)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests create many accounts and do not test hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,22 +1,43 @@
+import csv
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.services import make_tutor, register_learner
+from assessments.models import Attempt
+from assessments.services import start_attempt, submit_attempt
+from cohorts.models import Cohort
+from cohorts.services import add_member
+from topics.models import Qualification, Topic
+
 # Local development only: the command refuses to run with DEBUG off, so these never reach a
 # deployment. They are printed by `make run` so a developer can sign in straight away.
-DEMO_ACCOUNTS = [
-    # username, password, is_staff, is_superuser
-    ("admin", "demo-admin-pass", True, True),
-    ("tutor", "demo-tutor-pass", False, False),
-    ("learner", "demo-learner-pass", False, False),
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-pass",
+    "tutor": "demo-tutor-pass",
+    "learner": "demo-learner-pass",
+}
+# Demo learners, and how well each answers: the share of questions they answer creditably.
+DEMO_LEARNERS = [
+    ("demo-amira", "Amira", "Khan", 1.0),
+    ("demo-ben", "Ben", "Okafor", 0.5),
+    ("demo-chloe", "Chloe", "Evans", 0.2),
+    ("demo-dev", "Dev", "Patel", None),  # has not started yet
 ]
+DEMO_COHORT = "Demo cohort (demo data)"
+# Hand-written, human-marked answers to the seed topics' marking points: realistic material
+# for the demo learners' attempts.
+ANSWERS_FILE = settings.BASE_DIR / "assessments" / "tests" / "data" / "labelled_answers.csv"
 
 
 class Command(BaseCommand):
     help = (
-        "Create (or reset) the demo accounts admin, tutor and learner for local development, "
-        "and print their passwords. Refuses to run when DEBUG is off."
+        "Create (or reset) demo accounts admin, tutor and learner, and a demo cohort of learners "
+        "with varied quiz attempts, for local development. Prints the passwords. Refuses to run "
+        "when DEBUG is off."
     )
 
     def handle(self, *args, **options):
@@ -25,16 +46,88 @@ class Command(BaseCommand):
                 "Demo accounts are for local development only and are not created when DEBUG is "
                 "off. Create real accounts with `manage.py createsuperuser` and the admin."
             )
-        User = get_user_model()
         with transaction.atomic():
-            for username, password, is_staff, is_superuser in DEMO_ACCOUNTS:
-                user, _ = User.objects.get_or_create(username=username)
-                user.email = f"{username}@example.invalid"
-                user.is_staff = is_staff
-                user.is_superuser = is_superuser
-                user.is_active = True
-                user.set_password(password)
-                user.save()
+            self._account("admin", superuser=True)
+            tutor = self._account("tutor")
+            make_tutor(user=tutor)
+            learner = self._account("learner")
+            cohort = self._cohort(tutor)
+            add_member(cohort=cohort, learner=learner, added_by=tutor)
+            created_attempts = self._demo_learners(cohort, tutor)
         self.stdout.write("Demo accounts (local use only, DEBUG on):")
-        for username, password, *_ in DEMO_ACCOUNTS:
+        for username, password in DEMO_PASSWORDS.items():
             self.stdout.write(f"  {username:<8} password: {password}")
+        self.stdout.write(
+            f"Demo cohort '{cohort.name}' (join code {cohort.join_code}) taught by tutor, with "
+            f"{cohort.memberships.count()} learners; {created_attempts} demo attempts created."
+        )
+
+    def _account(self, username: str, *, superuser: bool = False):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = register_learner(
+                username=username,
+                email=f"{username}@example.invalid",
+                password=DEMO_PASSWORDS[username],
+            )
+        user.set_password(DEMO_PASSWORDS[username])
+        user.is_active = True
+        if superuser:
+            user.is_staff = user.is_superuser = True
+        user.save()
+        return user
+
+    def _cohort(self, tutor) -> Cohort:
+        cohort = Cohort.objects.filter(name=DEMO_COHORT, is_demo=True).first()
+        if cohort is None:
+            cohort = Cohort.objects.create(
+                name=DEMO_COHORT,
+                is_demo=True,
+                qualification=Qualification.objects.order_by("pk").first(),
+            )
+        cohort.tutors.add(tutor)
+        return cohort
+
+    def _demo_learners(self, cohort: Cohort, tutor) -> int:
+        User = get_user_model()
+        answers = self._answers()
+        created = 0
+        topics = list(Topic.objects.order_by("source_file")[:3])
+        for username, first, last, skill in DEMO_LEARNERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = register_learner(
+                    username=username, email=f"{username}@example.invalid", password=None
+                )
+                user.first_name, user.last_name = first, last
+                user.set_unusable_password()
+                user.save()
+            add_member(cohort=cohort, learner=user, added_by=tutor)
+            if skill is None or Attempt.objects.filter(learner=user).exists():
+                continue
+            for topic in topics:
+                attempt = start_attempt(learner=user, kind=Attempt.Kind.TOPIC, topic=topic, seed=1)
+                given = {}
+                for response in attempt.responses.select_related("question__marking_point"):
+                    point = response.question.marking_point
+                    if point is None:
+                        continue
+                    good, poor = answers.get((topic.source_file, point.position), ([], []))
+                    # Deterministic: the first share of questions get a creditable answer.
+                    pool = good if response.position <= round(skill * 10) else poor
+                    if pool:
+                        given[response.position] = pool[len(username) % len(pool)]
+                submit_attempt(attempt=attempt, answers=given)
+                created += 1
+        return created
+
+    def _answers(self) -> dict:
+        answers: dict = defaultdict(lambda: ([], []))
+        if not ANSWERS_FILE.exists():
+            return answers
+        with ANSWERS_FILE.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                good, poor = answers[(row["source"], int(row["point"]))]
+                (good if row["credit"] == "1" else poor).append(row["answer"])
+        return answers

@@ -1,0 +1,22 @@
+"""Who is who. Roles are Django groups (created by a data migration), so an operator manages
+them in the admin; superusers are admins and may do everything."""
+
+LEARNERS_GROUP = "Learners"
+TUTORS_GROUP = "Tutors"
+
+
+def is_tutor(user) -> bool:
+    """Tutors (and admins) may use the tutor pages. Cached on the user for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_tutor", None)
+    if cached is None:
+        cached = user.groups.filter(name=TUTORS_GROUP).exists()
+        user._is_tutor = cached
+    return cached
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser

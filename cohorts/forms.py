@@ -1,0 +1,84 @@
+from django import forms
+
+from topics.models import Qualification
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Cohort name")
+    qualification = forms.ModelChoiceField(
+        queryset=Qualification.objects.all(),
+        required=False,
+        empty_label="All topics",
+        help_text="Limit the cohort's dashboard to one qualification's topics.",
+    )
+
+
+class AddLearnerForm(forms.Form):
+    identifier = forms.CharField(
+        max_length=254,
+        label="Username or e-mail address",
+        help_text="The learner must already have an account.",
+    )
+
+
+class MemberCsvForm(forms.Form):
+    file = forms.FileField(
+        label="CSV of usernames or e-mail addresses",
+        help_text="One per row, in the first column; a header row is allowed. Up to 2,000 rows.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 1 MB; split it and try again.")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Upload a .csv file.")
+        return upload
+
+
+class CoTutorForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Tutor's username")
+
+
+class HeatmapFilterForm(forms.Form):
+    topic = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, label="Topics", widget=forms.CheckboxSelectMultiple
+    )
+    date_from = forms.DateField(
+        required=False, label="Answered from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="Answered to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [(t.pk, t.title) for t in topics]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The 'from' date must be on or before the 'to' date.")
+        return cleaned
+
+
+class OverrideForm(forms.Form):
+    awarded = forms.TypedChoiceField(
+        label="Your mark",
+        choices=[
+            ("yes", "Credit awarded"),
+            ("no", "No credit"),
+            ("clear", "Remove my mark (use the automatic mark)"),
+        ],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        label="Comment for the learner",
+    )

@@ -1,0 +1,299 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Attempt, PointMastery, Question
+from assessments.selectors import learner_progress
+from assessments.services import override_mark, start_attempt, submit_attempt
+from assessments.tests.factories import UserFactory
+from cohorts.exports import neutralise_cell
+from cohorts.models import Cohort
+from cohorts.services import add_learners_from_csv, add_member, create_cohort, remove_learner
+from topics.models import MarkingPoint
+
+pytestmark = pytest.mark.django_db
+
+CRM_ANSWER = (
+    "Contact management keeps customer details, interaction tracking logs every call and "
+    "email, and data analysis finds trends."
+)
+
+
+@pytest.fixture
+def topic(db, seed_bytes):
+    from topics.services import import_seed_bytes
+
+    return import_seed_bytes(source_name="000_7ea13c0c7803a35f.txt", data=seed_bytes("000")).topic
+
+
+@pytest.fixture
+def cohort(tutor):
+    return create_cohort(tutor=tutor, name="Monday group")
+
+
+def submitted_attempt(learner, topic, answers):
+    attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=1)
+    submit_attempt(attempt=attempt, answers=answers)
+    return attempt
+
+
+def first_short_answer(attempt):
+    return attempt.responses.filter(question__kind=Question.Kind.SHORT_ANSWER).get(position=1)
+
+
+def test_override_changes_progress_and_shows_on_results_keeping_the_auto_result(
+    client, tutor, cohort, topic
+):
+    learner = UserFactory(username="lee")
+    add_member(cohort=cohort, learner=learner)
+    attempt = submitted_attempt(learner, topic, {1: "I am not sure."})
+    response = first_short_answer(attempt)
+    auto_result = response.result
+    assert response.awarded is False
+    client.force_login(tutor)
+
+    posted = client.post(
+        reverse("cohorts:override", args=[response.pk]),
+        {"awarded": "yes", "comment": "Good enough: you named the features in class."},
+    )
+
+    assert posted.status_code == 302
+    response.refresh_from_db()
+    assert response.override_awarded is True
+    assert response.override_by == tutor and response.override_at is not None
+    assert response.awarded is False and response.result == auto_result  # original kept
+    assert response.override_log.get().previous_awarded is False
+    rows, _ = learner_progress(learner)
+    assert next(r for r in rows if r.topic == topic).credited == 1
+
+    client.force_login(learner)
+    html = client.get(reverse("assessments:results", args=[attempt.pk])).content.decode()
+    assert "Your tutor's mark: credited" in html
+    assert "Good enough: you named the features in class." in html
+    assert "The automatic mark was: not credited" in html
+
+
+def test_removing_an_override_restores_the_auto_mark(tutor, cohort, topic):
+    learner = UserFactory()
+    add_member(cohort=cohort, learner=learner)
+    response = first_short_answer(submitted_attempt(learner, topic, {1: CRM_ANSWER}))
+    override_mark(response=response, tutor=tutor, awarded=False, comment="No.")
+
+    override_mark(response=response, tutor=tutor, awarded=None)
+
+    response.refresh_from_db()
+    assert response.override_awarded is None and response.credited is True
+    assert PointMastery.objects.get(response=response).credited is True
+    assert response.override_log.count() == 2
+
+
+def test_override_of_an_older_answer_does_not_hide_a_newer_one(tutor, cohort, topic):
+    learner = UserFactory()
+    add_member(cohort=cohort, learner=learner)
+    old = first_short_answer(submitted_attempt(learner, topic, {1: "no idea"}))
+    submitted_attempt(learner, topic, {1: CRM_ANSWER})
+
+    override_mark(response=old, tutor=tutor, awarded=False)
+
+    mastery = PointMastery.objects.get(learner=learner, marking_point__position=1)
+    assert mastery.credited is True and mastery.response_id != old.pk
+
+
+def test_cohort_csv_exports_rows_per_point_and_per_answer(client, tutor, cohort, topic):
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob", first_name="=cmd|x")
+    add_member(cohort=cohort, learner=ann)
+    add_member(cohort=cohort, learner=bob)
+    submitted_attempt(ann, topic, {1: CRM_ANSWER})
+    submitted_attempt(bob, topic, {1: '=HYPERLINK("http://evil")'})
+    client.force_login(tutor)
+
+    def download(kind):
+        response = client.get(reverse("cohorts:export", args=[cohort.pk, kind]))
+        assert response["Content-Disposition"] == f'attachment; filename="monday-group-{kind}.csv"'
+        return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    points = download("points")
+    answers = download("answers")
+
+    assert points[0][:6] == [
+        "username",
+        "full_name",
+        "topic",
+        "point_position",
+        "marking_point",
+        "credited",
+    ]
+    body = points[1:]
+    assert len(body) == 2 * 4  # two learners × four marking points
+    ann_point_1 = next(r for r in body if r[0] == "ann" and r[3] == "1")
+    assert ann_point_1[5] == "1"
+    assert all(r[5] == "0" for r in body if r[0] == "bob")
+    assert next(r for r in body if r[0] == "bob")[1] == "'=cmd|x"  # formula neutralised
+    questions_per_attempt = Attempt.objects.filter(learner=ann).get().responses.count()
+    assert len(answers) == 1 + 2 * questions_per_attempt
+    bob_answer = next(r for r in answers if r[0] == "bob" and r[7])
+    assert bob_answer[7].startswith("'=HYPERLINK")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_are_neutralised(value):
+    assert neutralise_cell(value) == "'" + value
+
+
+def test_removed_learner_disappears_from_tutor_views_but_keeps_work(client, tutor, cohort, topic):
+    learner = UserFactory(username="leaver")
+    add_member(cohort=cohort, learner=learner)
+    submitted_attempt(learner, topic, {1: CRM_ANSWER})
+    client.force_login(tutor)
+
+    remove_learner(cohort=cohort, learner=learner)
+
+    assert "leaver" not in client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    assert client.get(reverse("cohorts:learner", args=[cohort.pk, learner.pk])).status_code == 404
+    assert Attempt.objects.filter(learner=learner).count() == 1
+
+
+def test_co_tutor_sees_the_cohort(client, tutor, other_tutor, cohort):
+    client.force_login(tutor)
+    client.post(reverse("cohorts:add_tutor", args=[cohort.pk]), {"username": other_tutor.username})
+    client.force_login(other_tutor)
+
+    assert client.get(reverse("cohorts:detail", args=[cohort.pk])).status_code == 200
+
+
+def test_csv_upload_adds_learners_with_a_report_per_row(tutor, cohort):
+    UserFactory(username="ann")
+    UserFactory(username="bob", email="bob@college.ac.uk")
+
+    report = add_learners_from_csv(
+        cohort=cohort, data=b"username\nann\nbob@college.ac.uk\nnobody\n\nann\n", added_by=tutor
+    )
+
+    assert [(r.row, r.status) for r in report] == [
+        (2, "added"),
+        (3, "added"),
+        (4, "not found"),
+        (5, "skipped"),
+        (6, "already a member"),
+    ]
+    assert cohort.memberships.count() == 2
+
+
+def test_join_code_flow(client, tutor, cohort):
+    old_code = cohort.join_code
+    learner = UserFactory(username="joiner")
+    client.force_login(learner)
+
+    client.post(reverse("accounts:join"), {"code": old_code.lower()})
+    assert cohort.memberships.filter(learner=learner).exists()
+
+    client.force_login(tutor)
+    client.post(reverse("cohorts:regenerate_code", args=[cohort.pk]))
+    cohort.refresh_from_db()
+    assert cohort.join_code != old_code
+
+    late = UserFactory(username="late")
+    client.force_login(late)
+    response = client.post(reverse("accounts:join"), {"code": old_code}, follow=True)
+    assert "does not match any cohort" in response.content.decode()
+    assert not cohort.memberships.filter(learner=late).exists()
+
+
+def test_queue_lists_role_play_answers_for_the_tutor_only(
+    client, tutor, other_tutor, cohort, seed_bytes
+):
+    from topics.services import import_seed_bytes
+
+    topic = import_seed_bytes(source_name="003_089f2672b73d4bee.txt", data=seed_bytes("003")).topic
+    learner = UserFactory()
+    add_member(cohort=cohort, learner=learner)
+    role_play = MarkingPoint.objects.get(
+        topic=topic, text__contains="simulated customer interaction"
+    )
+    submitted_attempt(learner, topic, {role_play.position: "I kept a calm, polite tone."})
+    client.force_login(tutor)
+
+    assert "I kept a calm, polite tone." in client.get(reverse("cohorts:queue")).content.decode()
+    client.force_login(other_tutor)
+    assert (
+        "I kept a calm, polite tone." not in client.get(reverse("cohorts:queue")).content.decode()
+    )
+
+
+def test_heatmap_sorts_filters_and_shows_numbers_to_screen_readers(client, tutor, cohort, topic):
+    strong, weak = UserFactory(username="strong"), UserFactory(username="weak")
+    for learner in (strong, weak):
+        add_member(cohort=cohort, learner=learner)
+    submitted_attempt(strong, topic, {1: CRM_ANSWER})
+    client.force_login(tutor)
+
+    html = client.get(
+        reverse("cohorts:detail", args=[cohort.pk]), {"sort": "-overall"}
+    ).content.decode()
+
+    assert html.index("strong") < html.index("weak")
+    assert "25%" in html
+    assert "1 of 4 marking points in" in html
+    filtered = client.get(
+        reverse("cohorts:detail", args=[cohort.pk]),
+        {"date_from": "2000-01-01", "date_to": "2000-01-02"},
+    ).content.decode()
+    assert "25%" not in filtered
+
+
+def test_class_view_lists_missed_points_and_misconceptions(client, tutor, cohort, topic):
+    learner = UserFactory()
+    add_member(cohort=cohort, learner=learner)
+    submitted_attempt(
+        learner,
+        topic,
+        {2: "High satisfaction scores automatically mean customers will stay loyal."},
+    )
+    client.force_login(tutor)
+
+    html = client.get(reverse("cohorts:class_view", args=[cohort.pk])).content.decode()
+
+    assert "Marking points missed most" in html
+    assert "customer lifetime value" in html
+
+
+def test_dashboard_shows_size_activity_and_mastery(client, tutor, cohort, topic):
+    learner = UserFactory()
+    add_member(cohort=cohort, learner=learner)
+    add_member(cohort=cohort, learner=UserFactory())
+    submitted_attempt(learner, topic, {1: CRM_ANSWER})
+    client.force_login(tutor)
+
+    html = client.get(reverse("cohorts:dashboard")).content.decode()
+
+    assert "Monday group" in html
+    # 2 learners, 1 active this week, 1 of 8 learner-points credited.
+    assert "<td>2</td>" in html and "<td>1</td>" in html and "<td>12%</td>" in html
+
+
+# Cohort page: session, user, groups (role check), cohort, topics in scope (twice: filter
+# form and heatmap), learners, mastery counts.
+COHORT_PAGE_QUERIES = 8
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_cohort_page_query_count_is_constant(client, django_assert_num_queries, tutor, topic, size):
+    cohort = create_cohort(tutor=tutor, name="Big")
+    learners = UserFactory.create_batch(size)
+    for learner in learners:
+        add_member(cohort=cohort, learner=learner)
+    submitted_attempt(learners[0], topic, {1: CRM_ANSWER})
+    client.force_login(tutor)
+
+    with django_assert_num_queries(COHORT_PAGE_QUERIES):
+        response = client.get(reverse("cohorts:detail", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == size
+
+
+def test_cohorts_are_listed_only_for_their_tutors(tutor, other_tutor, cohort):
+    assert list(Cohort.objects.taught_by(tutor)) == [cohort]
+    assert list(Cohort.objects.taught_by(other_tutor)) == []

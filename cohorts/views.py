@@ -1,0 +1,322 @@
+"""Tutor pages. Anyone who is not a tutor gets 404 here, and so does a tutor asking for a
+cohort, learner or answer outside the cohorts they teach: nothing reveals that it exists."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from accounts.roles import is_tutor
+from assessments.services import QuizError, override_mark
+from cohorts import exports, selectors, services
+from cohorts.forms import (
+    AddLearnerForm,
+    CohortForm,
+    CoTutorForm,
+    HeatmapFilterForm,
+    MemberCsvForm,
+    OverrideForm,
+)
+from cohorts.models import CohortMembership
+
+LEARNERS_PER_PAGE = 25
+ANSWERS_PER_PAGE = 25
+
+
+def tutor_required(view):
+    """Log in first; then tutors only, everyone else 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_tutor(request.user):
+            raise Http404("Not found.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@tutor_required
+def dashboard(request):
+    return render(
+        request,
+        "cohorts/dashboard.html",
+        {"summaries": selectors.cohort_summaries(request.user), "form": CohortForm()},
+    )
+
+
+@tutor_required
+@require_POST
+def create_cohort(request):
+    form = CohortForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the cohort a name.")
+        return redirect("cohorts:dashboard")
+    cohort = services.create_cohort(tutor=request.user, **form.cleaned_data)
+    messages.success(request, f"Cohort created. Learners join with the code {cohort.join_code}.")
+    return redirect(cohort)
+
+
+@tutor_required
+def cohort_detail(request, pk: int):
+    """The learners × topics heatmap, sortable, filterable and paginated."""
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    all_topics = list(selectors.topics_in_scope(cohort))
+    form = HeatmapFilterForm(request.GET or None, topics=all_topics)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = request.GET.get("sort", "name")
+    heatmap = selectors.cohort_heatmap(
+        cohort,
+        topic_ids=filters.get("topic") or None,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        sort=sort,
+    )
+    page = Paginator(heatmap.rows, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    columns = [("name", "Learner"), ("overall", "Overall")] + [
+        (f"topic-{topic.pk}", topic.title) for topic in heatmap.topics
+    ]
+    return render(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "heatmap": heatmap,
+            "page": page,
+            "form": form,
+            "sort": sort,
+            "columns": [_sort_column(key, label, sort) for key, label in columns],
+            "filter_query": query.urlencode(),
+        },
+    )
+
+
+def _sort_column(key: str, label: str, current: str) -> dict:
+    """A sortable heading: selecting it sorts by the column, again reverses the order."""
+    ascending = current == key
+    descending = current == f"-{key}"
+    if ascending:
+        next_sort, aria = f"-{key}", "ascending"
+    elif descending:
+        next_sort, aria = key, "descending"
+    else:
+        # Names read best A→Z; scores are most useful highest first.
+        next_sort, aria = (key if key == "name" else f"-{key}"), "none"
+    return {"label": label, "next_sort": next_sort, "aria_sort": aria}
+
+
+@tutor_required
+def class_view(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    points, misconceptions = selectors.class_view(cohort)
+    return render(
+        request,
+        "cohorts/class_view.html",
+        {"cohort": cohort, "points": points, "misconceptions": misconceptions},
+    )
+
+
+@tutor_required
+def cohort_answers(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    try:
+        point_id = int(request.GET.get("point", "") or 0) or None
+    except ValueError:
+        point_id = None
+    misconception = request.GET.get("misconception", "")[:2000]
+    answers = selectors.cohort_answers(cohort, point_id=point_id, misconception=misconception)
+    page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cohorts/cohort_answers.html",
+        {
+            "cohort": cohort,
+            "page": page,
+            "misconception": misconception,
+            "point_id": point_id,
+            "filter_query": query.urlencode(),
+        },
+    )
+
+
+@tutor_required
+def learner_detail(request, pk: int, learner_pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    learner = selectors.learner_in_cohort(cohort, learner_pk)
+    return render(
+        request,
+        "cohorts/learner_detail.html",
+        {"cohort": cohort, "learner": learner, "attempts": selectors.learner_attempts(learner)},
+    )
+
+
+@tutor_required
+def override(request, response_pk: int):
+    """Set (or remove) the tutor's mark on one answer, with a comment for the learner."""
+    response = selectors.response_for_tutor(request.user, response_pk)
+    initial = {}
+    if response.override_awarded is not None:
+        initial = {
+            "awarded": "yes" if response.override_awarded else "no",
+            "comment": response.override_comment,
+        }
+    form = OverrideForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            override_mark(
+                response=response,
+                tutor=request.user,
+                awarded=form.cleaned_data["awarded"],
+                comment=form.cleaned_data["comment"],
+            )
+        except QuizError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Mark saved. The learner sees it on their results.")
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        return redirect("cohorts:queue")
+    return render(
+        request,
+        "cohorts/override.html",
+        {
+            "response": response,
+            "form": form,
+            "history": response.override_log.select_related("tutor")[:20],
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@tutor_required
+def queue(request):
+    page = Paginator(selectors.review_queue(request.user), ANSWERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cohorts/queue.html", {"page": page})
+
+
+@tutor_required
+def export(request, pk: int, kind: str):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    if kind not in {"points", "answers"}:
+        raise Http404("No such export.")
+    rows = exports.point_rows(cohort) if kind == "points" else exports.answer_rows(cohort)
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")
+    filename = f"{slugify(cohort.name) or 'cohort'}-{kind}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@tutor_required
+def members(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    memberships = (
+        CohortMembership.objects.active()
+        .filter(cohort=cohort)
+        .select_related("learner")
+        .order_by("learner__username")
+    )
+    return render(
+        request,
+        "cohorts/members.html",
+        {
+            "cohort": cohort,
+            "memberships": Paginator(memberships, 50).get_page(request.GET.get("page")),
+            "tutors": cohort.tutors.order_by("username"),
+            "add_form": AddLearnerForm(),
+            "csv_form": MemberCsvForm(),
+            "tutor_form": CoTutorForm(),
+            "report": None,
+        },
+    )
+
+
+@tutor_required
+@require_POST
+def add_member(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    form = AddLearnerForm(request.POST)
+    if form.is_valid():
+        report = services.add_learner(
+            cohort=cohort, identifier=form.cleaned_data["identifier"], added_by=request.user
+        )
+        level = messages.SUCCESS if report.status in {"added", "rejoined"} else messages.WARNING
+        messages.add_message(
+            request, level, f"{report.identifier}: {report.status} {report.detail}".strip()
+        )
+    else:
+        messages.error(request, "Enter a username or e-mail address.")
+    return redirect("cohorts:members", pk=pk)
+
+
+@tutor_required
+@require_POST
+def upload_members(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    form = MemberCsvForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        try:
+            report = services.add_learners_from_csv(
+                cohort=cohort, data=form.cleaned_data["file"].read(), added_by=request.user
+            )
+        except services.CohortError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, " ".join(form.errors.get("file", ["Choose a CSV file."])))
+    return render(
+        request,
+        "cohorts/members_report.html",
+        {"cohort": cohort, "report": report},
+    )
+
+
+@tutor_required
+def remove_member(request, pk: int, learner_pk: int):
+    """Confirm, then take the learner out of the cohort; their work is kept."""
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    learner = selectors.learner_in_cohort(cohort, learner_pk)
+    if request.method == "POST":
+        services.remove_learner(cohort=cohort, learner=learner)
+        messages.success(request, f"{learner.username} was removed from {cohort.name}.")
+        return redirect("cohorts:members", pk=pk)
+    return render(request, "cohorts/confirm_remove.html", {"cohort": cohort, "learner": learner})
+
+
+@tutor_required
+def regenerate_code(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    if request.method == "POST":
+        code = services.regenerate_join_code(cohort=cohort)
+        messages.success(request, f"New join code: {code}. The old code no longer works.")
+        return redirect("cohorts:members", pk=pk)
+    return render(request, "cohorts/confirm_regenerate.html", {"cohort": cohort})
+
+
+@tutor_required
+@require_POST
+def add_tutor(request, pk: int):
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    form = CoTutorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_co_tutor(cohort=cohort, username=form.cleaned_data["username"])
+        except services.CohortError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['username']} now co-teaches this cohort."
+            )
+    return redirect("cohorts:members", pk=pk)
