@@ -1,0 +1,372 @@
+"""Build the benchmark dataset in the database named by DATABASE_URL (already migrated).
+
+    python bench/datagen.py import SEED_DIR [--limit N]     # import throughput, JSON on stdout
+    python bench/datagen.py build SEED_DIR --topics 200 --learners 2000 --cohorts 40 \
+        --answers 200000 --manifest PATH
+
+Topics go through the real importer (``import_seed_paths``: parser, rubric builder, question
+bank). Accounts, cohorts, attempts, responses and mastery rows are bulk-created, because 200,000
+answers through the quiz services would take far too long; they are made the way the services
+make them: topic quizzes with the same question mix as ``start_attempt``, answers drawn from a
+pool per question that was marked once by the real marker (results, rubric snapshots, tutor
+flags and misconception counts are the marker's), and one mastery row per learner and marking
+point pointing at their latest answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revision_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.roles import LEARNERS_GROUP, TUTORS_GROUP  # noqa: E402
+from assessments.marking import MisconceptionSpec, mark_answer  # noqa: E402
+from assessments.models import Attempt, PointMastery, Question, Response  # noqa: E402
+from assessments.services import _choice_result  # noqa: E402
+from cohorts.models import Cohort, CohortMembership  # noqa: E402
+from topics.models import Misconception, Topic  # noqa: E402
+from topics.services import import_seed_paths  # noqa: E402
+
+User = get_user_model()
+PASSWORD = "bench-password-not-secret-42"  # noqa: S105 - throwaway benchmark accounts
+BATCH = 4000
+
+OFF_TOPIC = [
+    "I would be polite and smile at the customer.",
+    "Customers like it when staff are friendly.",
+    "",
+    "I don't know.",
+    "You should always follow the company policy and tell your manager.",
+]
+
+
+def cmd_import(args) -> int:
+    files = sorted(Path(args.seed_dir).glob("*.txt"))
+    if args.limit:
+        files = files[: args.limit]
+    started = time.perf_counter()
+    report = import_seed_paths(paths=files)
+    elapsed = time.perf_counter() - started
+    counts = report.counts
+    print(
+        json.dumps(
+            {
+                "documents": len(files),
+                "seconds": round(elapsed, 2),
+                "documents_per_second": round(len(files) / elapsed, 1),
+                "created": counts.get("created", 0),
+                "failed": counts.get("failed", 0),
+                "failures": [r.line for r in report.failed][:5],
+            }
+        )
+    )
+    return 0 if not report.failed else 1
+
+
+def _answer_pool(question: Question, misconceptions, rng: random.Random) -> list[dict]:
+    """A handful of distinct answers to one question, each marked once by the real marker."""
+    pool = []
+    if question.is_short_answer:
+        rubric = question.to_rubric()
+        labels = [i.label for i in question.indicators.all()]
+        texts = set()
+        if question.model_answer:
+            texts.add(question.model_answer)
+        if labels:
+            need = max(1, question.required_count)
+            texts.add("; ".join(labels[:need]) + ".")
+            texts.add(
+                f"It matters because {labels[0].lower()} so the customer comes back and "
+                f"that leads to {labels[-1].lower()}."
+            )
+            texts.add(labels[rng.randrange(len(labels))])
+        texts.update(rng.sample(OFF_TOPIC, 2))
+        snapshot = rubric.to_dict()
+        for text in sorted(texts):
+            result = mark_answer(text, rubric, misconceptions=misconceptions)
+            answered = bool(text.strip())
+            pool.append(
+                {
+                    "answer_text": text,
+                    "selected_choice": None,
+                    "rubric_snapshot": snapshot,
+                    "result": result.to_dict(),
+                    "awarded": result.awarded,
+                    "score": result.score,
+                    "max_score": result.max_score,
+                    "confident": result.confident,
+                    "misconception_count": len(result.misconceptions),
+                    "needs_tutor": answered
+                    and (not question.auto_markable or not result.confident),
+                }
+            )
+    else:
+        snapshot = {"choices": question.choices, "correct_choice": question.correct_choice}
+        for selected in range(len(question.choices)):
+            result = _choice_result(question, selected)
+            pool.append(
+                {
+                    "answer_text": "",
+                    "selected_choice": selected,
+                    "rubric_snapshot": snapshot,
+                    "result": result,
+                    "awarded": result["awarded"],
+                    "score": result["score"],
+                    "max_score": 1,
+                    "confident": True,
+                    "misconception_count": 0,
+                    "needs_tutor": False,
+                }
+            )
+    return pool
+
+
+def cmd_build(args) -> int:
+    rng = random.Random(args.seed)
+    timings: dict[str, float] = {}
+    files = sorted(Path(args.seed_dir).glob("*.txt"))[: args.topics]
+
+    started = time.perf_counter()
+    report = import_seed_paths(paths=files)
+    timings["import_topics"] = time.perf_counter() - started
+    if report.failed:
+        print(json.dumps({"error": [r.line for r in report.failed][:5]}))
+        return 1
+
+    started = time.perf_counter()
+    topics = list(Topic.objects.order_by("pk"))
+    questions_by_topic: dict[int, list[Question]] = {}
+    for question in (
+        Question.objects.active()
+        .select_related("marking_point")
+        .prefetch_related("indicators")
+        .order_by("topic_id", "position", "id")
+    ):
+        questions_by_topic.setdefault(question.topic_id, []).append(question)
+    misconceptions: dict[int, list[MisconceptionSpec]] = {}
+    for item in Misconception.objects.order_by("position", "id"):
+        misconceptions.setdefault(item.topic_id, []).append(
+            MisconceptionSpec(statement=item.statement, correction=item.correction)
+        )
+    pools = {
+        q.pk: _answer_pool(q, tuple(misconceptions.get(q.topic_id, ())), rng)
+        for qs in questions_by_topic.values()
+        for q in qs
+    }
+    timings["mark_answer_pools"] = time.perf_counter() - started
+
+    # Accounts: one password hash for everyone (hashing 2,000 passwords would take minutes).
+    started = time.perf_counter()
+    password = make_password(PASSWORD)
+    learners_group = Group.objects.get(name=LEARNERS_GROUP)
+    tutors_group = Group.objects.get(name=TUTORS_GROUP)
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"learner{n:05d}",
+                    email=f"learner{n:05d}@bench.invalid",
+                    first_name=f"Learner{n}",
+                    last_name=rng.choice(["Patel", "Smith", "Jones", "Khan", "Brown", "Taylor"]),
+                    password=password,
+                )
+                for n in range(1, args.learners + 1)
+            ],
+            batch_size=BATCH,
+        )
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"tutor{n:03d}",
+                    email=f"tutor{n:03d}@bench.invalid",
+                    password=password,
+                    is_staff=True,
+                )
+                for n in range(1, args.cohorts + 1)
+            ]
+        )
+        learners = list(User.objects.filter(username__startswith="learner").order_by("username"))
+        tutors = list(User.objects.filter(username__startswith="tutor").order_by("username"))
+        membership = User.groups.through
+        membership.objects.bulk_create(
+            [membership(user_id=u.pk, group_id=learners_group.pk) for u in learners]
+            + [membership(user_id=u.pk, group_id=tutors_group.pk) for u in tutors],
+            batch_size=BATCH,
+        )
+        cohorts = Cohort.objects.bulk_create(
+            [Cohort(name=f"Bench cohort {n:02d}") for n in range(1, args.cohorts + 1)]
+        )
+        Cohort.tutors.through.objects.bulk_create(
+            [
+                Cohort.tutors.through(cohort_id=c.pk, user_id=t.pk)
+                for c, t in zip(cohorts, tutors, strict=True)
+            ]
+        )
+        per_cohort = max(1, len(learners) // len(cohorts))
+        CohortMembership.objects.bulk_create(
+            [
+                CohortMembership(
+                    cohort=cohorts[min(i // per_cohort, len(cohorts) - 1)],
+                    learner=learner,
+                    added_by=tutors[min(i // per_cohort, len(cohorts) - 1)],
+                )
+                for i, learner in enumerate(learners)
+            ],
+            batch_size=BATCH,
+        )
+    timings["accounts_and_cohorts"] = time.perf_counter() - started
+
+    # Attempts and answers: topic quizzes shaped like start_attempt's, spread over 60 days.
+    started = time.perf_counter()
+    quiz_topics = [t for t in topics if questions_by_topic.get(t.pk)]
+    answers_per_learner = max(1, args.answers // len(learners))
+    total_responses = total_attempts = total_mastery = 0
+    chunk = 100
+    for offset in range(0, len(learners), chunk):
+        group = learners[offset : offset + chunk]
+        attempts, plans = [], []
+        for learner in group:
+            given = 0
+            when = now - datetime.timedelta(days=60)
+            # Each learner revises a handful of topics, some of them more than once.
+            favourites = rng.sample(quiz_topics, min(len(quiz_topics), rng.randint(4, 12)))
+            while given < answers_per_learner:
+                topic = rng.choice(favourites)
+                questions = questions_by_topic[topic.pk]
+                short = [q for q in questions if q.kind == Question.Kind.SHORT_ANSWER]
+                concept = [q for q in questions if q.kind == Question.Kind.CONCEPT_CHOICE]
+                mistake = [q for q in questions if q.kind == Question.Kind.MISCONCEPTION_CHOICE]
+                chosen = short + rng.sample(concept, min(2, len(concept)))
+                chosen += rng.sample(mistake, min(1, len(mistake)))
+                chosen = chosen[: answers_per_learner - given] or chosen[:1]
+                when += datetime.timedelta(minutes=rng.randint(30, 60 * 24 * 4))
+                when = min(when, now)
+                attempts.append(
+                    Attempt(
+                        learner=learner,
+                        kind=Attempt.Kind.TOPIC,
+                        topic=topic,
+                        title=f"Topic quiz: {topic.title}"[:250],
+                        submitted_at=when,
+                    )
+                )
+                plans.append((learner, chosen, when))
+                given += len(chosen)
+        with transaction.atomic():
+            Attempt.objects.bulk_create(attempts, batch_size=BATCH)
+            responses = []
+            latest: dict[tuple[int, int], tuple[Response, Question, datetime.datetime]] = {}
+            for attempt, (learner, chosen, when) in zip(attempts, plans, strict=True):
+                for position, question in enumerate(chosen, start=1):
+                    marked = rng.choice(pools[question.pk])
+                    response = Response(
+                        attempt=attempt,
+                        question=question,
+                        position=position,
+                        marked_at=when,
+                        **marked,
+                    )
+                    responses.append(response)
+                    if question.marking_point_id:
+                        latest[(learner.pk, question.marking_point_id)] = (
+                            response,
+                            question,
+                            when,
+                        )
+            Response.objects.bulk_create(responses, batch_size=BATCH)
+            PointMastery.objects.bulk_create(
+                [
+                    PointMastery(
+                        learner_id=learner_id,
+                        marking_point_id=point_id,
+                        topic_id=question.topic_id,
+                        response=response,
+                        credited=bool(response.awarded),
+                        answered_at=when,
+                    )
+                    for (learner_id, point_id), (response, question, when) in latest.items()
+                ],
+                batch_size=BATCH,
+            )
+        total_attempts += len(attempts)
+        total_responses += len(responses)
+        total_mastery += len(latest)
+    with connection.cursor() as cursor:
+        # auto_now_add stamped "now" on every attempt: start each one just before its submission.
+        cursor.execute(
+            "UPDATE assessments_attempt SET started_at = submitted_at - interval '9 minutes' "
+            "WHERE submitted_at IS NOT NULL"
+        )
+        cursor.execute("ANALYZE")
+    timings["attempts_and_answers"] = time.perf_counter() - started
+
+    manifest = {
+        "password": PASSWORD,
+        "topics": len(topics),
+        "topic_slugs": [t.slug for t in quiz_topics],
+        "learners": [u.username for u in learners],
+        "tutors": [u.username for u in tutors],
+        "cohorts": [
+            {"pk": c.pk, "tutor": t.username, "size": per_cohort}
+            for c, t in zip(cohorts, tutors, strict=True)
+        ],
+        "cohort_learners": {
+            str(c.pk): [u.username for u in learners[i * per_cohort : (i + 1) * per_cohort]]
+            for i, c in enumerate(cohorts)
+        },
+        "attempts": total_attempts,
+        "answers": total_responses,
+        "mastery_rows": total_mastery,
+        "questions": sum(len(v) for v in questions_by_topic.values()),
+        "timings_s": {k: round(v, 2) for k, v in timings.items()},
+        "import_documents_per_second": round(len(files) / timings["import_topics"], 1),
+    }
+    Path(args.manifest).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    summary = {k: v for k, v in manifest.items() if not isinstance(v, list | dict)}
+    summary["timings_s"] = manifest["timings_s"]
+    print(json.dumps(summary))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import")
+    imp.add_argument("seed_dir")
+    imp.add_argument("--limit", type=int, default=0)
+    imp.set_defaults(func=cmd_import)
+    build = sub.add_parser("build")
+    build.add_argument("seed_dir")
+    build.add_argument("--topics", type=int, default=200)
+    build.add_argument("--learners", type=int, default=2000)
+    build.add_argument("--cohorts", type=int, default=40)
+    build.add_argument("--answers", type=int, default=200_000)
+    build.add_argument("--seed", type=int, default=7)
+    build.add_argument("--manifest", required=True)
+    build.set_defaults(func=cmd_build)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

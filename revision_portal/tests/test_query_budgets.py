@@ -1,0 +1,246 @@
+"""Query budgets for the pages not pinned elsewhere: each runs a fixed number of queries
+however much data there is (5 vs 50 topics, 5 vs 200 learners, 1 vs 15 attempts).
+
+Pinned elsewhere: home and topic page (topics/tests/test_views.py), quiz question, results and
+progress (assessments/tests/test_query_counts.py), cohort heatmap
+(cohorts/tests/test_tutoring.py). A budget that changes must change here on purpose.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import make_tutor
+from assessments.models import Attempt, PointMastery, Response
+from assessments.tests.factories import ShortAnswerQuestionFactory, UserFactory
+from cohorts.models import CohortMembership
+from cohorts.services import create_cohort
+from topics.models import ExamTip
+from topics.tests.factories import ExamTipFactory, TopicFactory, topic_with_sections
+
+pytestmark = pytest.mark.django_db
+
+# Every page below that needs a login: session, user; pages with the navigation add the user's
+# groups (is the user a tutor?) once, or use the tutor check's result for it.
+BUDGETS = {
+    # topics matching (one row per topic, qualification joined).
+    "search": 1,
+    # session, user, topics with question counts, groups.
+    "quiz_home": 4,
+    # session, user, groups, cohorts with sizes, points per qualification, credited per cohort,
+    # qualifications for the new-cohort form.
+    "dashboard": 7,
+    # session, user, groups, cohort, points in scope, mastery counts, misconception scan.
+    "class_view": 7,
+    # session, user, groups, cohort, answer count, answer page.
+    "answers": 6,
+    # session, user, groups, cohort, learner, attempts, their responses.
+    "learner": 7,
+    # session, user, groups, queue count, queue page.
+    "queue": 5,
+    # session, user, groups, cohort, member count, member page, tutors.
+    "members": 7,
+    # session, user, memberships, groups.
+    "profile": 4,
+}
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def topics_with_questions(count: int) -> None:
+    for n in range(count):
+        topic = TopicFactory(search_document=f"Customer complaint handling, part {n}.")
+        ShortAnswerQuestionFactory(topic=topic)
+
+
+def cohort_world(size: int, *, attempts_each: int = 1):
+    """A tutor's cohort of ``size`` learners, each with submitted answers (one waiting for the
+    tutor, with a misconception) and mastery rows, made in bulk."""
+    tutor = UserFactory(username="budget-tutor")
+    make_tutor(user=tutor)
+    cohort = create_cohort(tutor=tutor, name="Budget cohort")
+    question = ShortAnswerQuestionFactory()
+    learners = UserFactory.create_batch(size)
+    CohortMembership.objects.bulk_create(
+        CohortMembership(cohort=cohort, learner=learner) for learner in learners
+    )
+    now = timezone.now()
+    attempts = Attempt.objects.bulk_create(
+        Attempt(learner=learner, kind="topic", topic=question.topic, title="Quiz", submitted_at=now)
+        for learner in learners
+        for _ in range(attempts_each)
+    )
+    responses = Response.objects.bulk_create(
+        Response(
+            attempt=attempt,
+            question=question,
+            position=1,
+            answer_text="Customers come back.",
+            result={"misconceptions": [{"statement": "Complaints are bad.", "correction": ""}]},
+            awarded=False,
+            needs_tutor=True,
+            misconception_count=1,
+            marked_at=now,
+        )
+        for attempt in attempts
+    )
+    PointMastery.objects.bulk_create(
+        PointMastery(
+            learner_id=response.attempt.learner_id,
+            marking_point_id=question.marking_point_id,
+            topic_id=question.topic_id,
+            response=response,
+            credited=False,
+            answered_at=now,
+        )
+        for response in responses[::attempts_each]
+    )
+    return tutor, cohort, learners
+
+
+@pytest.mark.parametrize("topics", [5, 50])
+def test_search_query_budget(client, django_assert_num_queries, topics):
+    topics_with_questions(topics)
+
+    with django_assert_num_queries(BUDGETS["search"]):
+        response = client.get(reverse("topics:search"), {"q": "complaint"})
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == topics
+
+
+@pytest.mark.parametrize("topics", [5, 50])
+def test_quiz_home_query_budget(client, django_assert_num_queries, topics):
+    topics_with_questions(topics)
+    client.force_login(UserFactory())
+
+    with django_assert_num_queries(BUDGETS["quiz_home"]):
+        response = client.get(reverse("assessments:home"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="topic"') == topics
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_tutor_dashboard_query_budget(client, django_assert_num_queries, size):
+    tutor, cohort, _ = cohort_world(size)
+    create_cohort(tutor=tutor, name="Second cohort")
+    client.force_login(tutor)
+
+    with django_assert_num_queries(BUDGETS["dashboard"]):
+        response = client.get(reverse("cohorts:dashboard"))
+
+    assert response.status_code == 200
+    assert response.context["summaries"][0].size == size
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_class_view_query_budget(client, django_assert_num_queries, size):
+    tutor, cohort, _ = cohort_world(size)
+    client.force_login(tutor)
+
+    with django_assert_num_queries(BUDGETS["class_view"]):
+        response = client.get(reverse("cohorts:class_view", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert response.context["points"][0].answered == size
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_answers_list_query_budget(client, django_assert_num_queries, size):
+    tutor, cohort, _ = cohort_world(size)
+    client.force_login(tutor)
+
+    with django_assert_num_queries(BUDGETS["answers"]):
+        response = client.get(reverse("cohorts:answers", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == size
+
+
+@pytest.mark.parametrize(("size", "attempts"), [(5, 1), (200, 15)])
+def test_learner_drill_down_query_budget(client, django_assert_num_queries, size, attempts):
+    tutor, cohort, learners = cohort_world(size, attempts_each=attempts)
+    client.force_login(tutor)
+
+    with django_assert_num_queries(BUDGETS["learner"]):
+        response = client.get(reverse("cohorts:learner", args=[cohort.pk, learners[0].pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["attempts"]) == attempts
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_queue_query_budget(client, django_assert_num_queries, size):
+    tutor, _, _ = cohort_world(size)
+    client.force_login(tutor)
+
+    with django_assert_num_queries(BUDGETS["queue"]):
+        response = client.get(reverse("cohorts:queue"))
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == size
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_members_query_budget(client, django_assert_num_queries, size):
+    tutor, cohort, _ = cohort_world(size)
+    client.force_login(tutor)
+
+    with django_assert_num_queries(BUDGETS["members"]):
+        response = client.get(reverse("cohorts:members", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert response.context["memberships"].paginator.count == size
+
+
+@pytest.mark.parametrize("cohorts", [1, 10])
+def test_profile_query_budget(client, django_assert_num_queries, cohorts):
+    learner = UserFactory()
+    tutor = UserFactory(username="profile-tutor")
+    for n in range(cohorts):
+        cohort = create_cohort(tutor=tutor, name=f"Cohort {n}")
+        CohortMembership.objects.create(cohort=cohort, learner=learner)
+    client.force_login(learner)
+
+    with django_assert_num_queries(BUDGETS["profile"]):
+        response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 200
+    assert len(response.context["memberships"]) == cohorts
+
+
+# --- the topic page cache --------------------------------------------------------------------
+
+
+def test_cached_topic_page_costs_one_query_and_edits_show_at_once(
+    client, django_assert_num_queries
+):
+    topic = topic_with_sections()
+    url = topic.get_absolute_url()
+    client.get(url)  # renders and caches the sections
+
+    with django_assert_num_queries(1):  # the topic (with its qualification); sections cached
+        assert client.get(url).status_code == 200
+
+    tip = ExamTip.objects.get(topic=topic)
+    tip.text = "A freshly edited exam tip."
+    tip.save()
+    assert "A freshly edited exam tip." in client.get(url).content.decode()
+
+    ExamTipFactory(topic=topic, text="A tip added later.")
+    assert "A tip added later." in client.get(url).content.decode()
+
+    tip.delete()
+    html = client.get(url).content.decode()
+    assert "A freshly edited exam tip." not in html and "A tip added later." in html
+
+    topic.qualification.name = "Renamed qualification"
+    topic.qualification.save()
+    assert "Renamed qualification" in client.get(url).content.decode()
