@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BOOTSTRAP_VERSION ?= 5.3.8
 
-.PHONY: run test lint format install migrate seed vendor clean
+.PHONY: run test lint format install migrate seed vendor clean chromium bench bench-quick bench-deps bench-two-servers
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -33,11 +33,37 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Browser tests use Debian's Chromium: Playwright's own browser download is not available.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
+
 ## test: install, lint, and run the whole test suite (SQLite unless DATABASE_URL is set)
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+## bench: build a large dataset in PostgreSQL, serve it with gunicorn, load it with wrk;
+## prints a table and writes bench/results.json (ARGS=--quick for the short CI run)
+bench: bench-deps
+	$(PY) bench/run.py $(ARGS)
+
+## bench-quick: the same on a smaller dataset with short runs (under 3 minutes)
+bench-quick: bench-deps
+	$(PY) bench/run.py --quick $(ARGS)
+
+## bench-two-servers: two gunicorn instances, one database: a session moves between them
+bench-two-servers: bench-deps
+	$(PY) bench/two_servers.py $(ARGS)
+
+# wrk (Debian) and a running local PostgreSQL cluster.
+bench-deps: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ def register_learner(*, username: str, email: str, password: str, cohort=None):
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()
-        user.groups.add(Group.objects.get(name=LEARNERS_GROUP))
+        user.groups.add(Group.objects.get_or_create(name=LEARNERS_GROUP)[0])
         if cohort is not None:
             add_member(cohort=cohort, learner=user)
     return user
@@ -32,7 +32,7 @@ def make_tutor(*, user) -> None:
     """Give a user the tutor role. Tutors are staff so they can edit questions in the admin;
     the Tutors group's permissions limit what they see there."""
     with transaction.atomic():
-        user.groups.add(Group.objects.get(name=TUTORS_GROUP))
+        user.groups.add(Group.objects.get_or_create(name=TUTORS_GROUP)[0])
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])

@@ -1,8 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.models import Attempt, Indicator, Question, Response, ResultRevision
+from assessments.models import (
+    Attempt,
+    Indicator,
+    OverrideRecord,
+    Question,
+    Response,
+    ResultRevision,
+)
 from assessments.services import remark_responses
+from revision_portal.audit import child_history
 
 
 class IndicatorForm(forms.ModelForm):
@@ -35,7 +44,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SimpleHistoryAdmin):
     list_display = ["prompt", "topic", "kind", "auto_markable", "is_active", "is_customised"]
     list_filter = ["kind", "auto_markable", "is_active", "is_customised", "topic"]
     list_select_related = ["topic"]
@@ -61,10 +70,29 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
     ]
 
+    object_history_template = "admin/object_history_with_children.html"
+
     def save_model(self, request, obj, form, change):
         # A person's edit wins over regeneration from the seed file.
         obj.is_customised = True
         super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The question's own changes, then every change to its rubric's indicators."""
+        try:
+            question_id = int(object_id)
+        except (TypeError, ValueError):
+            question_id = None
+        context = {
+            "child_history": (
+                child_history([(Indicator, {"question_id": question_id})])
+                if question_id is not None
+                else []
+            ),
+            "child_history_title": "Changes to this question's indicators",
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context=context)
 
 
 class ResultRevisionInline(admin.TabularInline):
@@ -74,6 +102,24 @@ class ResultRevisionInline(admin.TabularInline):
     readonly_fields = ["awarded", "marked_at", "replaced_at", "reason", "result", "rubric_snapshot"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OverrideRecordInline(admin.TabularInline):
+    """The mark's audit trail: every tutor override, with the credit before and after."""
+
+    model = OverrideRecord
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "tutor", "previous_awarded", "awarded", "comment"]
+    readonly_fields = fields
+    verbose_name = "mark change"
+    verbose_name_plural = "mark changes (tutor overrides)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -97,7 +143,7 @@ class ResponseAdmin(admin.ModelAdmin):
         "confident",
         "marked_at",
     ]
-    inlines = [ResultRevisionInline]
+    inlines = [OverrideRecordInline, ResultRevisionInline]
     actions = ["remark_with_current_rubric"]
 
     @admin.action(description="Re-mark with the question's current rubric (keeps earlier result)")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from assessments.rubrics import Indicator as RubricIndicator
 from assessments.rubrics import Rubric
@@ -70,6 +71,8 @@ class Question(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
+    # Rubric history (django-simple-history), shown on the question's History page in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["topic", "position", "id"]
@@ -114,6 +117,8 @@ class Indicator(models.Model):
     alternatives = models.JSONField(
         default=list, blank=True, help_text="Other phrasings, synonyms and abbreviations."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "id"]

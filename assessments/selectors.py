@@ -112,3 +112,64 @@ def attempt_with_responses(attempt_qs, pk: int):
 
 def questions_for_admin():
     return Question.objects.select_related("topic", "marking_point")
+
+
+MAX_CHART_TOPICS = 8
+
+
+def mastery_history(learner, topic_progress: list[TopicProgress]) -> list:
+    """Per topic the learner has answered, their mastery after each submitted quiz.
+
+    Replays the learner's answers in submission order, keeping the latest credit per marking
+    point (a tutor's override counts), in one query; topic titles and sizes come from
+    ``topic_progress`` (``learner_progress``'s first result). Returns ``charts.Series`` for the
+    ``MAX_CHART_TOPICS`` most recently practised topics.
+    """
+    from assessments.charts import Series
+
+    rows = (
+        Response.objects.filter(
+            attempt__learner=learner,
+            attempt__submitted_at__isnull=False,
+            question__marking_point__isnull=False,
+            question__marking_point__retired_at__isnull=True,
+        )
+        .order_by("attempt__submitted_at", "position")
+        .values_list(
+            "attempt__submitted_at",
+            "question__topic_id",
+            "question__marking_point_id",
+            "awarded",
+            "override_awarded",
+        )
+    )
+    latest: dict[int, dict[int, bool]] = {}
+    history: dict[int, list] = {}
+    for submitted_at, topic_id, point_id, awarded, override in rows:
+        latest.setdefault(topic_id, {})[point_id] = (
+            override if override is not None else bool(awarded)
+        )
+        history.setdefault(topic_id, [])
+        credited = sum(latest[topic_id].values())
+        entry = (submitted_at, credited)
+        if history[topic_id] and history[topic_id][-1][0] == submitted_at:
+            history[topic_id][-1] = entry
+        else:
+            history[topic_id].append(entry)
+    recent = sorted(history, key=lambda t: history[t][-1][0], reverse=True)[:MAX_CHART_TOPICS]
+    topics = {row.topic.pk: row for row in topic_progress}
+    series = []
+    for topic_id in recent:
+        row = topics.get(topic_id)
+        if row is None or not row.total:
+            continue
+        series.append(
+            Series(
+                label=row.topic.title,
+                points=tuple(
+                    (when, round(100 * credited / row.total))
+                    for when, credited in history[topic_id]
+                ),
+            )
+        )
+    return series

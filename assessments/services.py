@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments import generation
 from assessments.marking import MisconceptionSpec, mark_answer
@@ -67,6 +68,8 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
         existing = {
             q.source_key: q for q in Question.objects.filter(topic=topic).exclude(source_key="")
         }
+        for question in existing.values():
+            question._loaded_state = _question_state(question)
         seen: set[str] = set()
         created = updated = 0
 
@@ -86,6 +89,10 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             _apply_rubric(question, rubric, position=point.position)
 
         for index, choice in enumerate(_choice_questions(topic)):
+            if choice.source_key in seen:
+                # Two concepts with the same term (or a misconception stated twice) would make
+                # the same question: the first one stands for both.
+                continue
             seen.add(choice.source_key)
             question = existing.get(choice.source_key)
             base = (
@@ -111,11 +118,13 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question.correct_choice = choice.correct_index
             question.position = base + index
             question.is_active = True
-            question.full_clean()
-            question.save()
+            _save_if_changed(question)
 
-        stale = [q.pk for key, q in existing.items() if key not in seen and q.is_active]
-        Question.objects.filter(pk__in=stale).update(is_active=False)
+        stale = [q for key, q in existing.items() if key not in seen and q.is_active]
+        for question in stale:
+            question.is_active = False
+        # Recorded in the question's history, like every other change to the bank.
+        bulk_update_with_history(stale, Question, ["is_active"])
     return QuestionBankReport(created=created, updated=updated, retired=len(stale))
 
 
@@ -137,18 +146,59 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
         question.model_answer = rubric.model_answer
     question.position = position
     question.is_active = True
-    question.full_clean()
-    question.save()
-    question.indicators.all().delete()
-    Indicator.objects.bulk_create(
-        Indicator(
-            question=question,
-            position=i,
-            label=indicator.label[:200],
-            alternatives=list(indicator.alternatives),
-        )
+    is_new = question.pk is None
+    _save_if_changed(question)
+    wanted = [
+        (i, indicator.label[:200], list(indicator.alternatives))
         for i, indicator in enumerate(rubric.indicators, start=1)
+    ]
+    if not is_new:
+        current = list(question.indicators.values_list("position", "label", "alternatives"))
+        if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
+            return  # unchanged: no rewrite, so the rubric history only shows real changes
+        question.indicators.all().delete()
+    bulk_create_with_history(
+        [
+            Indicator(question=question, position=position, label=label, alternatives=alternatives)
+            for position, label, alternatives in wanted
+        ],
+        Indicator,
     )
+
+
+# What a regenerated question's history would record; saving when none of it changed would only
+# add noise to the audit trail.
+_QUESTION_STATE_FIELDS = (
+    "kind",
+    "prompt",
+    "required_count",
+    "requires_explanation",
+    "requires_link",
+    "auto_markable",
+    "model_answer",
+    "choices",
+    "correct_choice",
+    "position",
+    "is_active",
+    "marking_point_id",
+)
+
+
+def _question_state(question: Question) -> tuple:
+    return tuple(getattr(question, name) for name in _QUESTION_STATE_FIELDS)
+
+
+def _save_if_changed(question: Question) -> None:
+    """Validate and save a generated question unless it is already stored exactly so."""
+    loaded = getattr(question, "_loaded_state", None)
+    if question.pk is not None and loaded == _question_state(question):
+        return
+    # Field validation only: the sync itself keeps one question per source key, and the
+    # database's constraints back it up, so the per-question uniqueness queries (a third of an
+    # import's time) buy nothing here.
+    question.full_clean(validate_unique=False, validate_constraints=False)
+    question.save()
+    question._loaded_state = _question_state(question)
 
 
 def _choice_questions(topic: Topic) -> list[generation.ChoiceQuestion]:

@@ -8,9 +8,11 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from assessments import services
+from assessments.charts import legend, mastery_chart_svg
 from assessments.forms import answer_form_for
 from assessments.generation import relevant_exam_tip
 from assessments.models import Attempt, Question
@@ -18,6 +20,7 @@ from assessments.selectors import (
     attempt_with_responses,
     attempts_for_results,
     learner_progress,
+    mastery_history,
 )
 from topics.models import Topic
 
@@ -196,10 +199,20 @@ def progress(request):
     history = Paginator(attempts_for_results(request.user), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    series = mastery_history(request.user, topics)
     return render(
         request,
         "assessments/progress.html",
         {
+            "series": series,
+            # Built from escaped labels and numbers only (see assessments.charts).
+            "chart_svg": mark_safe(mastery_chart_svg(series, title="Mastery over time"))  # noqa: S308
+            if series
+            else "",
+            "legend": [
+                {**item, "swatch": mark_safe(item["swatch"])}  # noqa: S308 - numbers only
+                for item in legend(series)
+            ],
             "topic_progress": topics,
             "weak_points": weak_points[:10],
             "history": history,

@@ -53,15 +53,33 @@ def env_int(name: str, default: int) -> int:
 _secret_key_from_env = os.environ.get("SECRET_KEY", "").strip()
 DEBUG = env_bool("DEBUG", default=not _secret_key_from_env)
 
+_DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+# Django's own deploy check asks for 50+ characters with 5+ distinct ones.
+SECRET_KEY_MIN_LENGTH = 50
+
 if _secret_key_from_env:
     SECRET_KEY = _secret_key_from_env
 elif DEBUG:
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 else:
     raise ImproperlyConfigured(
         "SECRET_KEY is not set. Set the SECRET_KEY environment variable (50+ random "
         "characters) or set DEBUG=1 for local development."
     )
+
+if not DEBUG:
+    if SECRET_KEY == _DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is the development key (or another 'django-insecure' key); production "
+            'needs its own random key, e.g. from `python -c "import secrets; '
+            'print(secrets.token_urlsafe(64))"`.'
+        )
+    if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak: it has {len(SECRET_KEY)} characters "
+            f"({len(set(SECRET_KEY))} distinct); production needs at least "
+            f"{SECRET_KEY_MIN_LENGTH} random characters with at least 5 distinct ones."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -77,6 +95,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
+    "simple_history",
     "topics",
     "assessments",
     "cohorts",
@@ -85,13 +105,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, static files included.
+    "csp.middleware.CSPMiddleware",
+    "revision_portal.middleware.PermissionsPolicyMiddleware",
+    # Bodies over REQUEST_MAX_BYTES get a 413 page before a byte of them is read.
+    "revision_portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage becomes a friendly 503 with Retry-After instead of a stack trace.
+    "revision_portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records which user made each change in the content/rubric history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,6 +164,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Local memory by default; set CACHE_URL=redis://host:6379/0 to share one cache between app
+# servers (required once there is more than one).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {CACHE_URL!r}.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 600,
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,6 +254,43 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SEED_MAX_BYTES = env_int("SEED_MAX_BYTES", 2 * 1024 * 1024)
 # Uploads through the admin are held in memory up to this size, which matches the seed limit.
 FILE_UPLOAD_MAX_MEMORY_SIZE = SEED_MAX_BYTES + 1024
+# Form fields (everything but files) of one request: an all-on-one-page quiz of 30 answers at
+# the 5,000-character limit, in 4-byte emoji, is 0.6 MB. Larger bodies get the 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+# Whole request bodies (files included) above this are refused with a 413 page before they are
+# read (revision_portal.middleware.RequestSizeLimitMiddleware). Set the proxy's limit to match.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 20 * 1024 * 1024)
+
+# Content-Security-Policy (django-csp 4): everything from this origin only, no inline script
+# or style anywhere (templates carry none; a test checks), no plugins, no <base>, no framing.
+# Bootstrap's CSS draws form controls with data: SVG images, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features the portal never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
+# Seconds a client is told to wait (Retry-After) when the database is unreachable.
+DATABASE_RETRY_AFTER_SECONDS = 30
+# Content and rubric history (django-simple-history) is an audit trail: viewed, never reverted
+# from the admin (a revert would skip the search and question-bank refresh that edits trigger).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,12 @@
 """Top-level URL configuration."""
 
+import os
+
 from django.contrib import admin
 from django.urls import include, path
+
+# A database outage anywhere in a request is served as the 503 page (see revision_portal.errors).
+handler500 = "revision_portal.errors.server_error"
 
 admin.site.site_header = "Revision Portal administration"
 admin.site.site_title = "Revision Portal admin"
@@ -14,3 +19,9 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("topics.urls")),
 ]
+
+# The benchmark's baseline page (`make bench`), mounted only when BENCH_BASELINE=1 is set.
+if os.environ.get("BENCH_BASELINE") == "1":
+    from revision_portal.bench_views import baseline
+
+    urlpatterns.append(path("bench/baseline/", baseline, name="bench_baseline"))

@@ -3,8 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.services import sync_question_bank
+from revision_portal.audit import child_history
 from topics.forms import SeedUploadForm
 from topics.models import (
     ExamTip,
@@ -18,6 +20,18 @@ from topics.models import (
     Topic,
 )
 from topics.services import ImportReport, import_uploaded_seed, refresh_search_document
+
+# Sections shown on a topic's History page beside the topic's own changes.
+TOPIC_SECTION_MODELS = (
+    KeyConcept,
+    ExamTip,
+    Misconception,
+    MarkingPoint,
+    LearningObjective,
+    Prerequisite,
+    KeyTerm,
+)
+HISTORY_WITH_CHILDREN_TEMPLATE = "admin/object_history_with_children.html"
 
 
 class SectionInline(admin.TabularInline):
@@ -57,14 +71,14 @@ class KeyTermInline(SectionInline):
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
+class QualificationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "awarding_body", "level"]
     search_fields = ["name", "awarding_body"]
     list_filter = ["level", "awarding_body"]
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SimpleHistoryAdmin):
     list_display = ["title", "qualification", "source_file", "updated_at", "live_page"]
     list_filter = ["qualification", "updated_at"]
     list_select_related = ["qualification"]
@@ -92,6 +106,25 @@ class TopicAdmin(admin.ModelAdmin):
         KeyTermInline,
     ]
     change_list_template = "admin/topics/topic/change_list.html"
+    object_history_template = HISTORY_WITH_CHILDREN_TEMPLATE
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The topic's own changes, then every change to its sections (who, when, what)."""
+        try:
+            topic_id = int(object_id)
+        except (TypeError, ValueError):
+            topic_id = None
+        children = (
+            child_history((model, {"topic_id": topic_id}) for model in TOPIC_SECTION_MODELS)
+            if topic_id is not None
+            else []
+        )
+        context = {
+            "child_history": children,
+            "child_history_title": "Changes to this topic's sections",
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context=context)
 
     @admin.display(description="Live page")
     def live_page(self, obj: Topic) -> str:
@@ -143,7 +176,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(MarkingPoint)
-class MarkingPointAdmin(admin.ModelAdmin):
+class MarkingPointAdmin(SimpleHistoryAdmin):
     list_display = ["text", "topic", "position", "retired_at"]
     list_filter = [("retired_at", admin.EmptyFieldListFilter), "topic__qualification"]
     list_select_related = ["topic"]

@@ -1,9 +1,14 @@
-"""Revision content: qualifications, topics and the ordered sections of each topic."""
+"""Revision content: qualifications, topics and the ordered sections of each topic.
+
+Every content model keeps its history (django-simple-history: who changed what, when, from what
+to what), shown on the topic's History page in the admin. Derived columns are not recorded.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from topics.parsing import normalise_text
 
@@ -13,6 +18,8 @@ class Qualification(models.Model):
     awarding_body = models.CharField(max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -61,6 +68,7 @@ class Topic(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["title"]
@@ -94,6 +102,8 @@ class KeyConcept(SectionItem):
     term = models.CharField(max_length=200)
     explanation = models.TextField(blank=True, help_text="Markdown.")
 
+    history = HistoricalRecords()
+
     class Meta(SectionItem.Meta):
         pass
 
@@ -104,6 +114,8 @@ class KeyConcept(SectionItem):
 class ExamTip(SectionItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="exam_tips")
     text = models.TextField(help_text="Markdown.")
+
+    history = HistoricalRecords()
 
     class Meta(SectionItem.Meta):
         verbose_name = "exam tip"
@@ -116,6 +128,8 @@ class Misconception(SectionItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="misconceptions")
     statement = models.TextField(help_text="The mistaken belief, as learners state it.")
     correction = models.TextField(blank=True, help_text="Markdown. What is true instead.")
+
+    history = HistoricalRecords()
 
     class Meta(SectionItem.Meta):
         pass
@@ -143,6 +157,7 @@ class MarkingPoint(SectionItem):
     )
 
     objects = MarkingPointQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["normalised_text"])
 
     class Meta(SectionItem.Meta):
         constraints = [
@@ -183,6 +198,8 @@ class LearningObjective(SectionItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="learning_objectives")
     text = models.TextField()
 
+    history = HistoricalRecords()
+
     class Meta(SectionItem.Meta):
         pass
 
@@ -193,6 +210,8 @@ class LearningObjective(SectionItem):
 class Prerequisite(SectionItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="prerequisites")
     text = models.TextField()
+
+    history = HistoricalRecords()
 
     class Meta(SectionItem.Meta):
         pass
@@ -205,6 +224,8 @@ class KeyTerm(SectionItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="key_terms")
     term = models.CharField(max_length=200)
     definition = models.TextField(blank=True, help_text="Markdown.")
+
+    history = HistoricalRecords()
 
     class Meta(SectionItem.Meta):
         pass

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments.services import sync_question_bank
 from topics import parsing
@@ -289,11 +290,17 @@ def _create_topic(document: parsing.SeedDocument, *, source_name: str, content_h
     topic.full_clean()
     topic.save()
     _replace_sections(topic, document)
-    MarkingPoint.objects.bulk_create(
-        MarkingPoint(
-            topic=topic, position=position, text=text, normalised_text=parsing.normalise_text(text)
-        )
-        for position, text in enumerate(document.marking_points, start=1)
+    bulk_create_with_history(
+        [
+            MarkingPoint(
+                topic=topic,
+                position=position,
+                text=text,
+                normalised_text=parsing.normalise_text(text),
+            )
+            for position, text in enumerate(document.marking_points, start=1)
+        ],
+        MarkingPoint,
     )
     return topic
 
@@ -328,9 +335,12 @@ def _sync_marking_points(topic: Topic, texts: tuple[str, ...]) -> int:
             point.position, point.text, point.retired_at = position, text, None
             point.save(update_fields=["position", "text", "retired_at"])
     to_retire = [
-        point.pk for key, point in existing.items() if key not in seen and point.retired_at is None
+        point for key, point in existing.items() if key not in seen and point.retired_at is None
     ]
-    MarkingPoint.objects.filter(pk__in=to_retire).update(retired_at=now)
+    for point in to_retire:
+        point.retired_at = now
+    # With history, so the audit trail shows when and by whom (or which import) it was retired.
+    bulk_update_with_history(to_retire, MarkingPoint, ["retired_at"])
     return len(to_retire)
 
 
@@ -338,27 +348,45 @@ def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:
     """Replace every section except marking points, which are matched rather than replaced."""
     for model in (KeyConcept, ExamTip, Misconception, LearningObjective, Prerequisite, KeyTerm):
         model.objects.filter(topic=topic).delete()
-    KeyConcept.objects.bulk_create(
-        KeyConcept(topic=topic, position=i, term=c.term[:200], explanation=c.explanation)
-        for i, c in enumerate(document.key_concepts, start=1)
+    bulk_create_with_history(
+        [
+            KeyConcept(topic=topic, position=i, term=c.term[:200], explanation=c.explanation)
+            for i, c in enumerate(document.key_concepts, start=1)
+        ],
+        KeyConcept,
     )
-    ExamTip.objects.bulk_create(
-        ExamTip(topic=topic, position=i, text=text)
-        for i, text in enumerate(document.exam_tips, start=1)
+    bulk_create_with_history(
+        [
+            ExamTip(topic=topic, position=i, text=text)
+            for i, text in enumerate(document.exam_tips, start=1)
+        ],
+        ExamTip,
     )
-    Misconception.objects.bulk_create(
-        Misconception(topic=topic, position=i, statement=m.statement, correction=m.correction)
-        for i, m in enumerate(document.misconceptions, start=1)
+    bulk_create_with_history(
+        [
+            Misconception(topic=topic, position=i, statement=m.statement, correction=m.correction)
+            for i, m in enumerate(document.misconceptions, start=1)
+        ],
+        Misconception,
     )
-    LearningObjective.objects.bulk_create(
-        LearningObjective(topic=topic, position=i, text=text)
-        for i, text in enumerate(document.learning_objectives, start=1)
+    bulk_create_with_history(
+        [
+            LearningObjective(topic=topic, position=i, text=text)
+            for i, text in enumerate(document.learning_objectives, start=1)
+        ],
+        LearningObjective,
     )
-    Prerequisite.objects.bulk_create(
-        Prerequisite(topic=topic, position=i, text=text)
-        for i, text in enumerate(document.prerequisites, start=1)
+    bulk_create_with_history(
+        [
+            Prerequisite(topic=topic, position=i, text=text)
+            for i, text in enumerate(document.prerequisites, start=1)
+        ],
+        Prerequisite,
     )
-    KeyTerm.objects.bulk_create(
-        KeyTerm(topic=topic, position=i, term=t.term[:200], definition=t.definition)
-        for i, t in enumerate(document.key_terms, start=1)
+    bulk_create_with_history(
+        [
+            KeyTerm(topic=topic, position=i, term=t.term[:200], definition=t.definition)
+            for i, t in enumerate(document.key_terms, start=1)
+        ],
+        KeyTerm,
     )

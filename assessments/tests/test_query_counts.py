@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 # session, user, the attempt, its responses (joined with question, topic, point, overrider), the
 # topics' exam tips, and the user's groups (the navigation shows tutors their dashboard link).
 ATTEMPT_PAGE_QUERIES = 6
-# session, user, mastery rows, topics, their active points, history count, history page, groups.
-PROGRESS_QUERIES = 8
+# session, user, mastery rows, topics, their active points, the answers behind the chart,
+# history count, history page, groups.
+PROGRESS_QUERIES = 9
 
 
 def make_attempt(learner, questions: int) -> Attempt:

@@ -101,3 +101,21 @@ def test_question_for_a_retired_point_is_deactivated_not_deleted(seed_bytes):
     question.refresh_from_db()
     assert question.is_active is False
     assert topic.questions.filter(kind=Question.Kind.SHORT_ANSWER, is_active=True).count() == 2
+
+
+def test_a_concept_named_twice_still_imports_with_one_question():
+    seed = b"""Topic Synopsis
+This unit explores complaint handling.
+Key Concepts
+- Escalation: passing a complaint to a manager.
+- Escalation: moving a complaint up a level when it exceeds your authority.
+- Empathy: understanding how the customer feels.
+Examiner Marking Points
+- Award credit for explaining when to escalate a complaint.
+"""
+
+    result = import_seed_bytes(source_name="dup.txt", data=seed)
+
+    assert result.status == "created", result.message
+    keys = list(result.topic.questions.values_list("source_key", flat=True))
+    assert keys.count("concept:escalation") == 1

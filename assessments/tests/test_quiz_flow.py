@@ -222,3 +222,26 @@ def test_weak_points_without_history_shows_a_message(client, learner, imported_s
     response = client.post(reverse("assessments:start"), {"kind": "weak_points"}, follow=True)
 
     assert "no weak points to practise yet" in response.content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_every_seed_topic_can_be_quizzed_and_shows_per_point_feedback(
+    client, learner, imported_seeds, prefix
+):
+    topic = Topic.objects.get(source_file__startswith=prefix)
+    client.force_login(learner)
+    start(client, topic, layout="all")
+    attempt = Attempt.objects.get(learner=learner)
+    first_point = topic.marking_points.active().order_by("position").first()
+
+    client.post(
+        reverse("assessments:all", args=[attempt.pk]),
+        {"action": "submit", "q1-answer": f"My answer mentions {first_point.text[:60]}"},
+    )
+
+    html = client.get(reverse("assessments:results", args=[attempt.pk])).content.decode()
+    assert attempt.responses.filter(question__kind=Question.Kind.SHORT_ANSWER).count() == (
+        topic.marking_points.active().count()
+    )
+    assert "Feedback:" in html
+    assert html.count('class="card mb-3"') == attempt.responses.count()

@@ -15,7 +15,10 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' process; a fresh manage.py
+        # should see a clean environment.
+        if key
+        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
         [sys.executable, "manage.py", *args],
