@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from assessments.models import Attempt, Question, Response
+from assessments.models import Attempt, PointMastery, Question, Response
 from assessments.services import QuizError, start_attempt, submit_attempt
 from assessments.tests.factories import UserFactory
 from topics.models import Topic
@@ -245,3 +245,31 @@ def test_every_seed_topic_can_be_quizzed_and_shows_per_point_feedback(
     )
     assert "Feedback:" in html
     assert html.count('class="card mb-3"') == attempt.responses.count()
+
+
+def test_remarking_with_a_changed_rubric_keeps_the_earlier_result(admin_client, learner, crm_topic):
+    from assessments.models import Indicator, ResultRevision
+
+    attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=crm_topic, seed=1)
+    submit_attempt(attempt=attempt, answers={1: "Loyalty cards and a points scheme."})
+    response = attempt.responses.get(position=1)
+    assert response.awarded is False
+    question = response.question
+    # An admin decides loyalty schemes count as a CRM feature, and one feature is enough.
+    Question.objects.filter(pk=question.pk).update(required_count=1, is_customised=True)
+    Indicator.objects.create(
+        question=question, position=99, label="loyalty scheme", alternatives=["loyalty cards"]
+    )
+
+    admin_client.post(
+        reverse("admin:assessments_response_changelist"),
+        {"action": "remark_with_current_rubric", "_selected_action": [response.pk]},
+    )
+
+    response.refresh_from_db()
+    assert response.awarded is True
+    assert response.rubric_snapshot["required_count"] == 1
+    earlier = ResultRevision.objects.get(response=response)
+    assert earlier.awarded is False
+    assert earlier.rubric_snapshot["required_count"] == 3
+    assert PointMastery.objects.get(response=response).credited is True
