@@ -95,6 +95,7 @@ def cohort_detail(request, pk: int):
             "sort": sort,
             "columns": [_sort_column(key, label, sort) for key, label in columns],
             "filter_query": query.urlencode(),
+            "page_query": f"{query.urlencode()}&sort={sort}" if query else f"sort={sort}",
         },
     )
 

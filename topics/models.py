@@ -4,6 +4,7 @@ Every content model keeps its history (django-simple-history: who changed what, 
 to what), shown on the topic's History page in the admin. Derived columns are not recorded.
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -64,11 +65,15 @@ class Topic(models.Model):
     # Title, synopsis and every section's text in one column, rebuilt on import and on admin
     # edits, so search reads one row per topic instead of joining seven tables.
     search_document = models.TextField(blank=True, editable=False)
+    # On PostgreSQL, the same text as a weighted tsvector (title A, the rest B) behind a GIN
+    # index (migration 0003), so search does not rebuild every topic's vector per query.
+    # Unused (and empty) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_document"])
+    history = HistoricalRecords(excluded_fields=["search_document", "search_vector"])
 
     class Meta:
         ordering = ["title"]

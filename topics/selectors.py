@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,8 +45,9 @@ def search_terms(query: str) -> list[str]:
     return seen[:12]
 
 
-def search_topics(query: str) -> list[SearchHit]:
-    """Topics matching every word of ``query``, best first, each with a highlighted snippet.
+def search_topics(query: str):
+    """Topics matching ``query``, best first, as ``SearchHit``s with a highlighted snippet;
+    a sequence a Paginator can count and slice.
 
     PostgreSQL uses full-text search (stemmed English, title weighted above body) with
     ``ts_rank``; other databases fall back to case-insensitive substring matching, ranked by
@@ -60,16 +61,35 @@ def search_topics(query: str) -> list[SearchHit]:
     return _search_fallback(terms)
 
 
-def _search_postgresql(query: str) -> list[SearchHit]:
+class _LazySearchHits:
+    """Search results that a Paginator can count and slice: the expensive highlighted extract
+    (``ts_headline``) is computed only for the page being shown."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        rows = self.queryset[index]
+        if isinstance(index, slice):
+            return [SearchHit(t, _highlight_markers(t.headline)) for t in rows]
+        return SearchHit(rows, _highlight_markers(rows.headline))
+
+
+def _search_postgresql(query: str) -> _LazySearchHits:
     from django.contrib.postgres.search import SearchHeadline
 
-    vector = SearchVector("title", weight="A", config="english") + SearchVector(
-        "search_document", weight="B", config="english"
-    )
     search_query = SearchQuery(query, search_type="websearch", config="english")
     topics = (
-        Topic.objects.annotate(
-            rank=SearchRank(vector, search_query),
+        # The stored, GIN-indexed vector (title weighted A, the rest B): see Topic.search_vector.
+        Topic.objects.filter(search_vector=search_query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), search_query),
             headline=SearchHeadline(
                 "search_document",
                 search_query,
@@ -80,12 +100,11 @@ def _search_postgresql(query: str) -> list[SearchHit]:
                 min_words=15,
             ),
         )
-        .filter(rank__gt=0)
         .select_related("qualification")
-        .defer("search_document")
+        .defer("search_document", "search_vector")
         .order_by("-rank", "title")
     )
-    return [SearchHit(topic, _highlight_markers(topic.headline)) for topic in topics]
+    return _LazySearchHits(topics)
 
 
 def _highlight_markers(headline: str) -> SafeString:

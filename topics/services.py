@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -240,6 +241,12 @@ def refresh_search_document(topic: Topic) -> None:
     if document != topic.search_document:
         topic.search_document = document
         Topic.objects.filter(pk=topic.pk).update(search_document=document)
+    if connection.vendor == "postgresql":
+        # The title may have changed even when the rest did not: always refresh the vector.
+        Topic.objects.filter(pk=topic.pk).update(
+            search_vector=SearchVector("title", weight="A", config="english")
+            + SearchVector("search_document", weight="B", config="english")
+        )
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Revision pages. Topic content is not personal data, so these pages are public."""
 
+from urllib.parse import urlencode
+
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.paginator import Paginator
@@ -73,5 +75,10 @@ def search(request):
     return render(
         request,
         "topics/search.html",
-        {"search_form": form, "query": query, "page": page},
+        {
+            "search_form": form,
+            "query": query,
+            "page": page,
+            "search_query": urlencode({"q": query}),
+        },
     )

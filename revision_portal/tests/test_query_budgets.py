@@ -8,6 +8,7 @@ progress (assessments/tests/test_query_counts.py), cohort heatmap
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from assessments.tests.factories import ShortAnswerQuestionFactory, UserFactory
 from cohorts.models import CohortMembership
 from cohorts.services import create_cohort
 from topics.models import ExamTip
+from topics.services import refresh_search_document
 from topics.tests.factories import ExamTipFactory, TopicFactory, topic_with_sections
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +57,8 @@ def clear_cache():
 
 def topics_with_questions(count: int) -> None:
     for n in range(count):
-        topic = TopicFactory(search_document=f"Customer complaint handling, part {n}.")
+        topic = TopicFactory(synopsis=f"Customer complaint handling, part {n}.")
+        refresh_search_document(topic)
         ShortAnswerQuestionFactory(topic=topic)
 
 
@@ -108,7 +111,10 @@ def cohort_world(size: int, *, attempts_each: int = 1):
 def test_search_query_budget(client, django_assert_num_queries, topics):
     topics_with_questions(topics)
 
-    with django_assert_num_queries(BUDGETS["search"]):
+    # PostgreSQL pages through the ranked query (a count, then the page's rows with their
+    # highlighted extracts); the SQLite fallback filters in one query.
+    budget = 2 if connection.vendor == "postgresql" else BUDGETS["search"]
+    with django_assert_num_queries(budget):
         response = client.get(reverse("topics:search"), {"q": "complaint"})
 
     assert response.status_code == 200
