@@ -9,6 +9,7 @@ from assessments.services import sync_question_bank
 from revision_portal.audit import child_history
 from topics.forms import SeedUploadForm
 from topics.models import (
+    SECTION_MODELS,
     ExamTip,
     KeyConcept,
     KeyTerm,
@@ -21,16 +22,6 @@ from topics.models import (
 )
 from topics.services import ImportReport, import_uploaded_seed, refresh_search_document
 
-# Sections shown on a topic's History page beside the topic's own changes.
-TOPIC_SECTION_MODELS = (
-    KeyConcept,
-    ExamTip,
-    Misconception,
-    MarkingPoint,
-    LearningObjective,
-    Prerequisite,
-    KeyTerm,
-)
 HISTORY_WITH_CHILDREN_TEMPLATE = "admin/object_history_with_children.html"
 
 
@@ -115,7 +106,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         except (TypeError, ValueError):
             topic_id = None
         children = (
-            child_history((model, {"topic_id": topic_id}) for model in TOPIC_SECTION_MODELS)
+            child_history((model, {"topic_id": topic_id}) for model in SECTION_MODELS)
             if topic_id is not None
             else []
         )

@@ -29,20 +29,6 @@ class Qualification(models.Model):
         return self.name
 
 
-class TopicQuerySet(models.QuerySet):
-    def with_sections(self) -> "TopicQuerySet":
-        """Topics with their qualification and every section loaded in a fixed number of queries."""
-        return self.select_related("qualification").prefetch_related(
-            "key_concepts",
-            "exam_tips",
-            "misconceptions",
-            Prefetch("marking_points", queryset=MarkingPoint.objects.active()),
-            "learning_objectives",
-            "prerequisites",
-            "key_terms",
-        )
-
-
 class Topic(models.Model):
     qualification = models.ForeignKey(
         Qualification,
@@ -72,7 +58,6 @@ class Topic(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TopicQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_document", "search_vector"])
 
     class Meta:
@@ -237,3 +222,29 @@ class KeyTerm(SectionItem):
 
     def __str__(self) -> str:
         return self.term
+
+
+# Every section of a topic, in page order. Imports, the admin's history page and cache
+# invalidation all walk this one list.
+SECTION_MODELS = (
+    KeyConcept,
+    ExamTip,
+    Misconception,
+    MarkingPoint,
+    LearningObjective,
+    Prerequisite,
+    KeyTerm,
+)
+
+
+def section_prefetches() -> tuple:
+    """Prefetches that load every section of a topic (active marking points only)."""
+    return (
+        "key_concepts",
+        "exam_tips",
+        "misconceptions",
+        Prefetch("marking_points", queryset=MarkingPoint.objects.active()),
+        "learning_objectives",
+        "prerequisites",
+        "key_terms",
+    )

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from assessments.services import sync_question_bank
 from topics import parsing
 from topics.models import (
+    SECTION_MODELS,
     ExamTip,
     KeyConcept,
     KeyTerm,
@@ -353,8 +354,9 @@ def _sync_marking_points(topic: Topic, texts: tuple[str, ...]) -> int:
 
 def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:
     """Replace every section except marking points, which are matched rather than replaced."""
-    for model in (KeyConcept, ExamTip, Misconception, LearningObjective, Prerequisite, KeyTerm):
-        model.objects.filter(topic=topic).delete()
+    for model in SECTION_MODELS:
+        if model is not MarkingPoint:
+            model.objects.filter(topic=topic).delete()
     bulk_create_with_history(
         [
             KeyConcept(topic=topic, position=i, term=c.term[:200], explanation=c.explanation)

@@ -10,27 +10,7 @@ topic itself. Bulk queryset updates of section rows bypass signals: call ``touch
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from topics.models import (
-    ExamTip,
-    KeyConcept,
-    KeyTerm,
-    LearningObjective,
-    MarkingPoint,
-    Misconception,
-    Prerequisite,
-    Qualification,
-    Topic,
-)
-
-SECTION_MODELS = (
-    KeyConcept,
-    ExamTip,
-    Misconception,
-    MarkingPoint,
-    LearningObjective,
-    Prerequisite,
-    KeyTerm,
-)
+from topics.models import SECTION_MODELS, Qualification, Topic
 
 
 def touch_topics(**filters) -> None:

@@ -5,27 +5,18 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.views.generic import DetailView
 
 from topics.forms import SearchForm
-from topics.models import MarkingPoint, Topic
+from topics.models import Topic, section_prefetches
 from topics.selectors import qualifications_with_topics, search_topics, topics_without_qualification
 
 SEARCH_RESULTS_PER_PAGE = 20
 # Rendered topic sections stay in the cache this long (edits change the key, so they show at
 # once); a day keeps a busy term's pages warm without holding retired versions for ever.
 TOPIC_CACHE_SECONDS = 24 * 60 * 60
-TOPIC_SECTIONS = (
-    "key_concepts",
-    "exam_tips",
-    "misconceptions",
-    Prefetch("marking_points", queryset=MarkingPoint.objects.active()),
-    "learning_objectives",
-    "prerequisites",
-    "key_terms",
-)
 
 
 def home(request):
@@ -55,7 +46,7 @@ class TopicDetailView(DetailView):
         key = make_template_fragment_key("topic_article", [topic.pk, topic.updated_at.isoformat()])
         if cache.get(key) is None:
             # Cache miss: load every section in one query each, as the template will read them.
-            prefetch_related_objects([topic], *TOPIC_SECTIONS)
+            prefetch_related_objects([topic], *section_prefetches())
         return topic
 
     def get_context_data(self, **kwargs):
