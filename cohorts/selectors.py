@@ -201,6 +201,7 @@ class Heatmap:
 def cohort_heatmap(
     cohort: Cohort,
     *,
+    topics: list[Topic] | None = None,
     topic_ids: list[int] | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
@@ -211,9 +212,10 @@ def cohort_heatmap(
     A cell is the share of the topic's active marking points credited in the learner's latest
     answer to each (a tutor's override counts). With a date range, only latest answers given in
     that range count. ``sort`` is "name", "overall", "topic-<id>", each optionally prefixed
-    with "-" for descending.
+    with "-" for descending. ``topics`` is ``topics_in_scope(cohort)`` if the caller already
+    has it (the page's filter form does).
     """
-    topics = list(topics_in_scope(cohort))
+    topics = list(topics_in_scope(cohort)) if topics is None else list(topics)
     if topic_ids:
         topics = [t for t in topics if t.pk in set(topic_ids)]
     learners = list(

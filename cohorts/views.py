@@ -72,6 +72,7 @@ def cohort_detail(request, pk: int):
     sort = request.GET.get("sort", "name")
     heatmap = selectors.cohort_heatmap(
         cohort,
+        topics=all_topics,
         topic_ids=filters.get("topic") or None,
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
