@@ -93,21 +93,20 @@ def attempts_for_results(learner):
     )
 
 
-def attempt_with_responses(attempt_qs, pk: int):
-    """An attempt with every response, question, indicator and topic tip loaded up front."""
-    return (
-        attempt_qs.select_related("topic")
-        .prefetch_related(
-            Prefetch(
-                "responses",
-                queryset=Response.objects.select_related(
-                    "question", "question__topic", "question__marking_point", "override_by"
-                ).order_by("position"),
-            ),
-            Prefetch("responses__question__topic__exam_tips"),
+def attempt_with_responses(attempt_qs, pk: int, *, with_exam_tips: bool = False):
+    """An attempt with every response and its question loaded up front; with
+    ``with_exam_tips`` also the topics' exam tips, which only the results page shows."""
+    prefetches = [
+        Prefetch(
+            "responses",
+            queryset=Response.objects.select_related(
+                "question", "question__topic", "question__marking_point", "override_by"
+            ).order_by("position"),
         )
-        .get(pk=pk)
-    )
+    ]
+    if with_exam_tips:
+        prefetches.append(Prefetch("responses__question__topic__exam_tips"))
+    return attempt_qs.select_related("topic").prefetch_related(*prefetches).get(pk=pk)
 
 
 def questions_for_admin():

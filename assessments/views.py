@@ -27,9 +27,11 @@ from topics.models import Topic
 HISTORY_PER_PAGE = 20
 
 
-def _own_attempt(request, pk: int) -> Attempt:
+def _own_attempt(request, pk: int, *, with_exam_tips: bool = False) -> Attempt:
     try:
-        return attempt_with_responses(Attempt.objects.for_learner(request.user), pk)
+        return attempt_with_responses(
+            Attempt.objects.for_learner(request.user), pk, with_exam_tips=with_exam_tips
+        )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
 
@@ -160,7 +162,7 @@ def submit(request, pk: int):
 
 @login_required
 def results(request, pk: int):
-    attempt = _own_attempt(request, pk)
+    attempt = _own_attempt(request, pk, with_exam_tips=True)
     if not attempt.is_submitted:
         return redirect("assessments:review", pk=attempt.pk)
     responses = list(attempt.responses.all())
