@@ -25,6 +25,7 @@ Rules for editing (the tables are reviewed by people, not generated):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from functools import lru_cache
 
 __all__ = [
     "CATEGORY_CUES",
+    "LEXICON_SHA256",
     "CONCEPTS",
     "FUNCTION_WORDS",
     "STOPWORDS",
@@ -1569,3 +1571,7 @@ def lexicon_vocabulary() -> frozenset[str]:
 def base_corrector() -> SpellingCorrector:
     """The process-wide spelling corrector for the lexicon's vocabulary (shared cache)."""
     return SpellingCorrector(lexicon_vocabulary())
+
+
+# Recorded on every mark, so a re-mark can say whether the lexicon changed in between.
+LEXICON_SHA256 = hashlib.sha256(repr((WORD_CLASSES, CONCEPTS)).encode()).hexdigest()

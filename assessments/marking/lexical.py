@@ -22,7 +22,7 @@ something else, must earn nothing. What it does, in order:
    justify" points, the answer also needs a connective ("because", "so", "which leads to"…).
 6. Flags topic misconceptions stated as true (not when refuted), which also withholds credit.
 
-Other backends (an embedding model, say) can implement the ``Marker`` protocol and be combined.
+This is the structural evidence channel of the marking pipeline (``assessments.marking``).
 """
 
 from __future__ import annotations
@@ -30,146 +30,25 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Protocol
 
 from assessments import lexicon
 from assessments.lexicon import CompiledPhrase, Token
+from assessments.marking.results import (
+    EvidenceMatch,
+    FlaggedMisconception,
+    MarkResult,
+    MisconceptionSpec,
+)
 from assessments.rubrics import Rubric, needs_link
 
-__all__ = [
-    "MAX_CHARS",
-    "EvidenceMatch",
-    "FlaggedMisconception",
-    "LexicalMarker",
-    "MarkResult",
-    "Marker",
-    "MisconceptionSpec",
-    "mark_answer",
-]
+__all__ = ["MAX_CHARS", "LexicalMarker"]
 
 # Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
 # so): a real short answer is a few hundred characters, and this bounds the work per answer.
 MAX_CHARS = 5000
 
-
-@dataclass(frozen=True)
-class MisconceptionSpec:
-    """A topic misconception: the mistaken ``statement`` and, if known, its ``correction``."""
-
-    statement: str
-    correction: str = ""
-
-
-@dataclass(frozen=True)
-class EvidenceMatch:
-    """Text that earned credit for ``indicator``; ``answer[start:end] == text``."""
-
-    indicator: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class FlaggedMisconception:
-    """A misconception the answer states as true, with the span that states it."""
-
-    statement: str
-    correction: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class MarkResult:
-    """The outcome of marking one answer. JSON-safe via ``to_dict()`` / ``from_dict()``."""
-
-    awarded: bool
-    score: int
-    max_score: int
-    matches: tuple[EvidenceMatch, ...] = ()
-    missing: tuple[str, ...] = ()
-    misconceptions: tuple[FlaggedMisconception, ...] = ()
-    feedback: str = ""
-    confident: bool = True
-    reasons: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict of str/int/bool/lists, suitable for a JSONField."""
-        return {
-            "awarded": self.awarded,
-            "score": self.score,
-            "max_score": self.max_score,
-            "matches": [
-                {"indicator": m.indicator, "text": m.text, "start": m.start, "end": m.end}
-                for m in self.matches
-            ],
-            "missing": list(self.missing),
-            "misconceptions": [
-                {
-                    "statement": m.statement,
-                    "correction": m.correction,
-                    "text": m.text,
-                    "start": m.start,
-                    "end": m.end,
-                }
-                for m in self.misconceptions
-            ],
-            "feedback": self.feedback,
-            "confident": self.confident,
-            "reasons": list(self.reasons),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> MarkResult:
-        """Inverse of ``to_dict()``; raises ``ValueError`` naming the bad field."""
-        if not isinstance(data, dict):
-            raise ValueError(f"mark result: expected an object, got {type(data).__name__}")
-        try:
-            return cls(
-                awarded=bool(data["awarded"]),
-                score=int(data["score"]),
-                max_score=int(data["max_score"]),
-                matches=tuple(
-                    EvidenceMatch(
-                        str(m["indicator"]), str(m["text"]), int(m["start"]), int(m["end"])
-                    )
-                    for m in data.get("matches", [])
-                ),
-                missing=tuple(str(x) for x in data.get("missing", [])),
-                misconceptions=tuple(
-                    FlaggedMisconception(
-                        str(m["statement"]),
-                        str(m.get("correction", "")),
-                        str(m["text"]),
-                        int(m["start"]),
-                        int(m["end"]),
-                    )
-                    for m in data.get("misconceptions", [])
-                ),
-                feedback=str(data.get("feedback", "")),
-                confident=bool(data.get("confident", True)),
-                reasons=tuple(str(x) for x in data.get("reasons", [])),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"mark result: missing or invalid field ({error})") from error
-
-
-class Marker(Protocol):
-    """Anything that can mark an answer against a rubric."""
-
-    def mark(
-        self,
-        answer: str,
-        rubric: Rubric,
-        misconceptions: Sequence[MisconceptionSpec] = (),
-    ) -> MarkResult: ...
-
-
-# --- word lists -------------------------------------------------------------------------------
 
 _NEGATORS = frozenset(
     """
@@ -716,7 +595,10 @@ class _SentenceView:
 
 
 class LexicalMarker:
-    """The default, dependency-free marker. Stateless apart from per-rubric caches."""
+    """The dependency-free structural marker. Stateless apart from per-rubric caches."""
+
+    name = "lexical"
+    version = "2"
 
     def mark(
         self,
@@ -725,6 +607,22 @@ class LexicalMarker:
         misconceptions: Sequence[MisconceptionSpec] = (),
     ) -> MarkResult:
         """Mark ``answer`` against ``rubric``; see the module docstring for the procedure."""
+        result = self._mark(answer, rubric, misconceptions)
+        return replace(
+            result,
+            marker={
+                "name": self.name,
+                "version": self.version,
+                "files": {"lexicon": lexicon.LEXICON_SHA256},
+            },
+        )
+
+    def _mark(
+        self,
+        answer: str,
+        rubric: Rubric,
+        misconceptions: Sequence[MisconceptionSpec],
+    ) -> MarkResult:
         if answer is None:
             answer = ""
         if not isinstance(answer, str):
@@ -1031,21 +929,3 @@ def _feedback(
         correction = f" {item.correction}" if item.correction else ""
         parts.append(f"The answer states a common misconception: {item.statement}{correction}")
     return " ".join(parts)
-
-
-_DEFAULT_MARKER = LexicalMarker()
-
-
-def mark_answer(
-    answer: str,
-    rubric: Rubric,
-    *,
-    misconceptions: Sequence[MisconceptionSpec] = (),
-) -> MarkResult:
-    """Mark one free-text answer with the default ``LexicalMarker``.
-
-    ``answer``: the learner's text (any string; hostile input is handled). ``rubric``: from
-    ``build_rubric`` or ``Rubric.from_dict``. ``misconceptions``: the topic's misconceptions.
-    Returns a ``MarkResult``; never raises for odd answers.
-    """
-    return _DEFAULT_MARKER.mark(answer, rubric, misconceptions)
