@@ -138,9 +138,14 @@ def available_lexicons() -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in LEXICON_DIR.glob("*.toml")))
 
 
-@lru_cache(maxsize=8)
 def load_lexicon(name: str = DEFAULT_LEXICON) -> Lexicon:
     """The lexicon called ``name``, read once per process. ValueError if unknown or malformed."""
+    return _load_lexicon(name)
+
+
+# Keyed on the name alone, so load_lexicon() and load_lexicon("customer-service") share a copy.
+@lru_cache(maxsize=8)
+def _load_lexicon(name: str) -> Lexicon:
     # Only names listed in the folder are read, so a name can never reach outside it.
     if name not in available_lexicons():
         raise ValueError(f"unknown lexicon {name!r}; available: {', '.join(available_lexicons())}")
@@ -261,7 +266,7 @@ def parse_lexicon(
 
 
 def _resolve(lexicon: str | Lexicon) -> Lexicon:
-    return lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+    return lexicon if isinstance(lexicon, Lexicon) else _load_lexicon(lexicon)
 
 
 _DEFAULT = load_lexicon(DEFAULT_LEXICON)
