@@ -173,98 +173,6 @@ def _compiled(rubric: Rubric) -> _CompiledRubric:
         return _compile_rubric(rubric)
 
 
-@dataclass(frozen=True)
-class _Side:
-    """What one side of a claim needs: concept slots (any of the keys) and/or plain units."""
-
-    concept_slots: tuple[frozenset[str], ...]
-    units: tuple[frozenset[str], ...]
-
-
-@dataclass(frozen=True)
-class _Claim:
-    kind: str  # "absolute" or "equivalence"
-    sides: tuple[_Side, ...]
-    quantified: bool
-
-
-_CLAIM_TRIM = re.compile(
-    r"\s*(?:,\s*|\s)(?:rather\s+than|without|instead\s+of|leading\s+to|failing|overlooking|"
-    r"missing|neglecting|learners\s+may|which\s+)\b.*$",
-    re.IGNORECASE,
-)
-_OMISSION = re.compile(
-    r"^(?:failing|overlooking|neglecting|ignoring|forgetting|focusing|not\s|lack\s+of|"
-    r"under-?estimating)",
-    re.IGNORECASE,
-)
-_QUANTIFIER_CLASSES = frozenset({"@always", "@only"})
-_GENERIC_UNITS = frozenset({"@customer", "@business"})
-
-
-def _side(text: str) -> _Side:
-    slots: list[frozenset[str]] = []
-    covered: list[tuple[int, int]] = []
-    for _concept, start, end, keys in lexicon.concepts_in_text(text):
-        slots.append(frozenset(keys))
-        covered.append((start, end))
-    units: list[frozenset[str]] = []
-    for token in lexicon.tokenize(text):
-        if any(start <= token.start < end for start, end in covered):
-            continue
-        if token.lower in lexicon.FUNCTION_WORDS or token.canons & _QUANTIFIER_CLASSES:
-            continue
-        if token.canons & _GENERIC_UNITS or token.lower in {"customer", "customers", "high"}:
-            continue
-        units.append(token.canons)
-    return _Side(tuple(slots), tuple(units))
-
-
-@lru_cache(maxsize=256)
-def _claims_for(statement: str) -> tuple[_Claim, ...]:
-    """Turn a misconception statement into checkable claims (possibly none).
-
-    "Assuming that X" / "Believing that X" / a bare statement -> X stated as true;
-    "Confusing A with B" -> A said to be B; "... may think it means X" -> X.
-    Omissions ("Failing to…", "Overlooking…") cannot be seen in what an answer says, so they
-    produce no claim and are never flagged.
-    """
-    text = re.sub(r"\s+", " ", statement or "").strip().rstrip(".")
-    if not text:
-        return ()
-    parts = [p.strip() for p in re.split(r";\s*", text) if p.strip()]
-    claims: list[_Claim] = []
-    first = parts[0]
-    confusing = re.match(r"^confusing\s+(?P<a>.+?)\s+with\s+(?P<b>[^,;]+)", first, re.I)
-    assuming = re.match(
-        r"^(?:assuming|believing|thinking|expecting|presuming|the\s+belief)\s+(?:that\s+)?"
-        r"(?P<x>.+)$",
-        first,
-        re.I,
-    )
-    if confusing:
-        a = _side(_CLAIM_TRIM.sub("", confusing.group("a")))
-        b = _side(_CLAIM_TRIM.sub("", confusing.group("b")))
-        if (a.concept_slots or a.units) and (b.concept_slots or b.units):
-            claims.append(_Claim("equivalence", (a, b), False))
-    elif assuming:
-        claims.append(_absolute_claim(_CLAIM_TRIM.sub("", assuming.group("x"))))
-    elif not _OMISSION.match(first):
-        claims.append(_absolute_claim(_CLAIM_TRIM.sub("", first)))
-    for part in parts[1:]:
-        thinks = re.search(
-            r"(?:think|believe|assume)s?\s+(?:that\s+)?it\s+means\s+(?P<x>.+)$", part, re.I
-        )
-        if thinks:
-            claims.append(_absolute_claim(_CLAIM_TRIM.sub("", thinks.group("x"))))
-    return tuple(c for c in claims if c.sides and (c.sides[0].concept_slots or c.sides[0].units))
-
-
-def _absolute_claim(text: str) -> _Claim:
-    quantified = any(t.canons & _QUANTIFIER_CLASSES for t in lexicon.tokenize(text))
-    return _Claim("absolute", (_side(text),), quantified)
-
-
 # --- analysis of one answer ---------------------------------------------------------------------
 
 
@@ -449,46 +357,476 @@ def _quote(analysis: _Analysis, positions: Sequence[int], pad: int = 0) -> str:
 
 
 # --- misconceptions ----------------------------------------------------------------------------
+#
+# A misconception is flagged only when the answer *asserts* its distinctive claim: the words
+# that make it wrong ("every … fault of the customer", "only … software"), not the topic nouns
+# it is about, all inside one clause of one sentence, with the same polarity, and not reported
+# ("some people think…"), refuted ("it is a myth that…"), hedged, asked or made conditional.
 
 
-def _side_positions(side: _Side, analysis: _Analysis, used: set[int]) -> list[int] | None:
-    """Token positions realising every slot of ``side`` (non-negated, distinct), or None."""
+@dataclass(frozen=True)
+class _Part:
+    """Words one side of a claim needs: concept slots (any of the keys) and single-word units."""
+
+    concept_slots: tuple[frozenset[str], ...] = ()
+    units: tuple[frozenset[str], ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.concept_slots) + len(self.units)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """One checkable claim. ``kind``: "predicate" (subject has predicate) or "equivalence"."""
+
+    kind: str
+    subject: _Part  # what the claim is about: one of its words (or a pronoun) must be there
+    predicate: _Part  # what makes it wrong: all of it (most, when long) must be there
+    quantifiers: frozenset[str]  # families ("all", "only"): the answer must use one of them
+    negative: bool  # the mistaken idea is itself a denial ("patients never need…")
+    own_words: frozenset[str]  # the statement's words, never read as hedges in the answer
+
+
+# Framing that carries no claim of its own.
+_MISCONCEPTION_LABEL = re.compile(
+    r"^(?:common\s+)?(?:misconception|mistake|myth)\s*[:\-–]\s*", re.I
+)
+_EQUIVALENCE_FRAMING = re.compile(
+    r"^(?:confusing|conflating|equating|mixing\s+up|muddling(?:\s+up)?)\s+(?P<a>.+?)\s+"
+    r"(?:with|and)\s+(?P<b>[^,;]+)",
+    re.I,
+)
+_SAME_AS = re.compile(
+    r"^(?P<a>.+?)\s+(?:is|are|means?)\s+(?:just\s+|basically\s+|simply\s+|exactly\s+)?"
+    r"(?:the\s+same(?:\s+thing)?\s+as|identical\s+to|equivalent\s+to|interchangeable\s+with|"
+    r"another\s+(?:word|name|term)\s+for)\s+(?P<b>.+)$",
+    re.I,
+)
+_BOTH_SAME = re.compile(
+    r"^(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+(?:are|mean)\s+(?:just\s+|basically\s+|exactly\s+)?"
+    r"(?:the\s+same(?:\s+thing)?|identical|interchangeable|equivalent)$",
+    re.I,
+)
+_AS_FRAMING = re.compile(
+    r"^(?:treating|seeing|viewing|regarding|considering|thinking\s+of|looking\s+at|"
+    r"describing|labelling|labeling)\s+(?P<x>.+?)\s+as\s+(?:if\s+|though\s+)?(?:being\s+)?"
+    r"(?P<y>.+)$",
+    re.I,
+)
+_BELIEF_FRAMING = re.compile(
+    r"^(?:(?:wrongly|mistakenly)\s+)?(?:believing|thinking|assuming|expecting|presuming|"
+    r"supposing|imagining|feeling|the\s+(?:belief|idea|assumption|view|notion)|a\s+belief)"
+    r"\s+(?:that\s+)?(?P<x>.+)$",
+    re.I,
+)
+_REPORTED_FRAMING = re.compile(
+    r"^(?:(?:many|some|most)\s+)?(?:learners?|candidates?|students?|people|staff|it)\s+"
+    r"(?:(?:may|might|often|sometimes|wrongly|mistakenly|can|is|are)\s+){0,2}"
+    r"(?:think|thinks|believe|believes|assume|assumes|assumed|believed|thought)\s+"
+    r"(?:that\s+)?(?P<x>.+)$",
+    re.I,
+)
+_IT_MEANS = re.compile(r"^(?:it|this|that|they)\s+(?:means?|is|are)\s+(?P<x>.+)$", re.I)
+_CLAIM_TRIM = re.compile(
+    r"\s*(?:,\s*|\s)(?:rather\s+than|without\s+\w+ing|instead\s+of|leading\s+to|failing|"
+    r"overlooking|missing|neglecting|learners\s+may|which\s+)\b.*$",
+    re.IGNORECASE,
+)
+# Omissions ("Failing to…", "Overlooking…") cannot be seen in what an answer says.
+_OMISSION = re.compile(
+    r"^(?:failing|overlooking|neglecting|ignoring|forgetting|focusing|focussing|not\s|"
+    r"lack\s+of|under-?estimating|missing|omitting|leaving\s+out)",
+    re.IGNORECASE,
+)
+# Where a bare statement turns from its subject to what it says about it.
+_PREDICATE_START = frozenset(
+    """
+    is are was were be means mean equals has have do does can cannot will should must need
+    needs only just always never solely merely simply purely automatically exclusively alone
+    guarantees ensures isnt arent doesnt dont cant wont
+    """.split()
+)
+_QUANTIFIER_FAMILIES = {
+    "all": frozenset("every all any each everyone everybody everything whatever whenever".split()),
+    "always": frozenset(
+        """
+        always automatically guarantee guarantees guaranteed ensure ensures definitely
+        certainly inevitably invariably never
+        """.split()
+    ),
+    "only": frozenset(
+        "only just solely merely simply purely exclusively alone enough nothing".split()
+    ),
+}
+# "Every complaint is…" is also said as "complaints are always…"; "automatically" is not "every".
+_QUANTIFIER_ACCEPTS = {"all": frozenset({"all", "always"})}
+_QUANTIFIER_CLASS_FAMILY = {"@always": "always", "@only": "only"}
+# Words that carry no claim: relation verbs and vague nouns ("indicates", "a tool", "a thing").
+_WEAK_CLAIM_WORDS = frozenset(
+    """
+    indicate indicates indicated mean means meaning lead leads result results involve involves
+    include includes use used using tool tools thing things piece way ways kind type sort form
+    part matter matters something aspect high low really very about being treat treated
+    treating see seen regard regarded consider considered
+    """.split()
+)
+_PERSON_CLASSES = frozenset({"@customer", "@staff"})
+_PERSON_STEMS = frozenset(
+    "patient person peopl child client user learner pupil student resident individual".split()
+)
+_SUBJECT_PRONOUNS = frozenset("it they this these those he she".split())
+_PERSON_PRONOUNS = frozenset("they them their theirs he she him her his themselves".split())
+# A claim must sit within one of these: a new reason or contrast is a new claim.
+_CLAIM_BOUNDARIES = frozenset(
+    """
+    but because although though however whereas while whilst yet so therefore thus hence
+    unless instead which who otherwise
+    """.split()
+)
+_CLAIM_HEDGES = frozenset(
+    """
+    may might could can sometimes possibly perhaps probably maybe occasionally likely unlikely
+    tend tends often usually
+    """.split()
+)
+_REFUTING = frozenset(
+    """
+    myth myths misconception misconceptions mistake mistaken mistakenly wrong wrongly incorrect
+    incorrectly untrue false falsely fallacy misguided misunderstanding avoid avoiding beware
+    contrary outdated nonsense
+    """.split()
+)
+_QUALIFYING = frozenset(
+    "minus plus less after before divided times multiplied over without excluding".split()
+)
+_TRUTH_WORDS = frozenset("true correct right accurate case fair".split())
+_REPORTING = frozenset(
+    """
+    think thinks thought believe believes believed assume assumes assumed say says said claim
+    claims claimed feel feels felt suppose supposes supposed imagine imagines reckon reckons
+    argue argues suggest suggests see sees saw view views regard regards consider considers
+    """.split()
+)
+_REPORT_SKIP = frozenset(
+    """
+    often sometimes may might still wrongly mistakenly do does did will would really strongly
+    also personally genuinely honestly firmly can could should tend tends to usually always
+    """.split()
+)
+
+
+def _part(text: str, *, concepts: bool = True) -> _Part:
+    """The words of ``text`` that a claim needs, as concept slots and single-word units.
+
+    ``concepts=False`` keeps every word as itself, for two terms the lexicon reads as one idea.
+    """
+    slots: list[frozenset[str]] = []
+    covered: list[tuple[int, int]] = []
+    for _concept, start, end, keys in lexicon.concepts_in_text(text) if concepts else ():
+        slots.append(frozenset(keys))
+        covered.append((start, end))
+    units: list[frozenset[str]] = []
+    weak: list[frozenset[str]] = []
+    for token in lexicon.tokenize(text):
+        if any(start <= token.start < end for start, end in covered):
+            continue
+        lower = token.lower.replace("'", "")
+        if lower in lexicon.FUNCTION_WORDS or lower in _NEGATORS or _quantifier_family(token):
+            continue
+        compiled = lexicon.compile_phrase(token.text)
+        if compiled is None:
+            continue
+        (weak if lower in _WEAK_CLAIM_WORDS else units).append(compiled.units[0])
+    if not slots and not units:
+        units = weak  # "Thinking it means being used": the weak words are all there is
+    return _Part(tuple(dict.fromkeys(slots)), tuple(dict.fromkeys(units)))
+
+
+def _quantifier_family(token: Token) -> str:
+    lower = token.lower.replace("'", "")
+    for family, words in _QUANTIFIER_FAMILIES.items():
+        if lower in words:
+            return family
+    for canon, family in _QUANTIFIER_CLASS_FAMILY.items():
+        if canon in token.canons:
+            return family
+    return ""
+
+
+def _statement_claim(kind: str, subject: str, predicate: str, whole: str) -> _Claim | None:
+    tokens = lexicon.tokenize(whole)
+    sides = (_part(subject), _part(predicate))
+    if kind == "equivalence":
+        if set(sides[0].concept_slots) & set(sides[1].concept_slots):
+            # "Confusing profit with revenue": one lexicon idea cannot be confused with itself.
+            sides = (_part(subject, concepts=False), _part(predicate, concepts=False))
+        sides = (_without_modifiers(sides[0]), _without_modifiers(sides[1]))
+    elif not sides[1].size:
+        # "Backing up once is enough": the quantifier is the claim, said of the whole subject.
+        sides = (_Part(), sides[0])
+    claim = _Claim(
+        kind=kind,
+        subject=sides[0],
+        predicate=sides[1],
+        quantifiers=frozenset(
+            f for f in map(_quantifier_family, tokens) if f and kind != "equivalence"
+        ),
+        negative=kind == "predicate"
+        and sum(1 for i in range(len(tokens)) if _is_negator(tokens, i, whole)) % 2 == 1,
+        own_words=frozenset(t.lower for t in tokens),
+    )
+    if not claim.predicate.size or (kind == "equivalence" and not claim.subject.size):
+        return None
+    return claim
+
+
+def _parse_claim(text: str) -> _Claim | None:
+    """One clause of a misconception statement -> its claim, or None (an omission, or empty)."""
+    text = _MISCONCEPTION_LABEL.sub("", text.strip()).strip()
+    if not text or _OMISSION.match(text):
+        return None
+    confusing = _EQUIVALENCE_FRAMING.match(text)
+    if confusing:
+        a, b = (_CLAIM_TRIM.sub("", confusing.group(g)) for g in ("a", "b"))
+        return _statement_claim("equivalence", a, b, f"{a} {b}")
+    treating = _AS_FRAMING.match(text)
+    if treating:
+        x, y = treating.group("x"), _CLAIM_TRIM.sub("", treating.group("y"))
+        return _statement_claim("predicate", x, y, f"{x} {y}")
+    framed = _BELIEF_FRAMING.match(text) or _REPORTED_FRAMING.match(text)
+    if framed:
+        return _parse_claim(framed.group("x"))
+    text = _CLAIM_TRIM.sub("", text)
+    same = _SAME_AS.match(text) or _BOTH_SAME.match(text)
+    if same:
+        return _statement_claim("equivalence", same.group("a"), same.group("b"), text)
+    it_means = _IT_MEANS.match(text)
+    if it_means:
+        return _statement_claim("predicate", "", it_means.group("x"), it_means.group("x"))
+    words = list(re.finditer(r"[\w'’-]+", text))
+    for index, word in enumerate(words):
+        lower = word.group(0).lower().replace("'", "").replace("’", "")
+        if index and lower in _PREDICATE_START:
+            subject = text[: word.start()]
+            if any(w.group(0).lower() not in lexicon.FUNCTION_WORDS for w in words[:index]):
+                return _statement_claim("predicate", subject, text[word.start() :], text)
+            break
+    # No visible turn ("Antibiotics kill viruses"): every word is part of the claim.
+    return _statement_claim("predicate", "", text, text)
+
+
+@lru_cache(maxsize=256)
+def _claims_for(statement: str) -> tuple[_Claim, ...]:
+    """Turn a misconception statement into checkable claims (possibly none).
+
+    The framing verb is stripped ("Believing that X", "Thinking X", "Assuming X"), "Treating X
+    as Y" says Y of X, "Confusing A with B" and "A is the same as B" say A is B, and a later
+    "; learners may think it means X" adds X. Omissions ("Failing to…") give no claim.
+    """
+    text = re.sub(r"\s+", " ", statement or "").strip().rstrip(".")
+    parts = [p.strip() for p in re.split(r";\s*", text) if p.strip()]
+    if not parts:
+        return ()
+    claims = [_parse_claim(parts[0])]
+    for part in parts[1:]:
+        reported = _REPORTED_FRAMING.match(part)
+        if reported:
+            claims.append(_parse_claim(reported.group("x")))
+    return tuple(c for c in claims if c is not None)
+
+
+def _segments(analysis: _Analysis, positions: list[int]) -> list[list[int]]:
+    """A sentence cut at reasons and contrasts ("because", "but", "which"…)."""
+    segments: list[list[int]] = [[]]
+    for p in positions:
+        if analysis.tokens[p].lower in _CLAIM_BOUNDARIES and segments[-1]:
+            segments.append([])
+        segments[-1].append(p)
+    return [s for s in segments if s]
+
+
+def _part_positions(
+    part: _Part, analysis: _Analysis, segment: list[int], taken: set[int], need: int
+) -> list[int] | None:
+    """Positions in ``segment`` realising at least ``need`` of ``part``'s slots and units."""
+    inside = set(segment)
     chosen: list[int] = []
-    taken = set(used)
-    for slot in side.concept_slots:
+    hits = 0
+    for slot in part.concept_slots:
         best: tuple[int, ...] | None = None
         for concept, phrases in lexicon.compiled_concepts():
             if concept.key not in slot:
                 continue
             for phrase in phrases:
                 for match in lexicon.find_phrase(phrase, analysis.tokens, analysis.index):
-                    if taken & set(match.positions):
+                    # A quantifier is the claim's own word, never part of an idea it qualifies.
+                    if any(_quantifier_family(analysis.tokens[p]) for p in match.positions):
                         continue
-                    if not phrase.polarity_free and any(
-                        analysis.negated[p] for p in match.positions
-                    ):
+                    # Nor is a bare "customer" an idea ("regulars" reaches it via a word class).
+                    if all(analysis.tokens[p].canons & _PERSON_CLASSES for p in match.positions):
                         continue
-                    if best is None or match.positions[0] < best[0]:
-                        best = match.positions
-        if best is None:
+                    if set(match.positions) <= inside and not set(match.positions) & taken:
+                        if best is None or match.positions[0] < best[0]:
+                            best = match.positions
+        if best is not None:
+            chosen.extend(best)
+            taken = taken | set(best)
+            hits += 1
+    for unit in part.units:
+        person = _is_person(unit)
+        for p in segment:
+            token = analysis.tokens[p]
+            if p in taken or _quantifier_family(token):
+                continue
+            if token.canons & unit or (person and token.lower in _PERSON_PRONOUNS):
+                chosen.append(p)
+                taken = taken | {p}
+                hits += 1
+                break
+    return chosen if hits >= need else None
+
+
+def _is_person(unit: frozenset[str]) -> bool:
+    return bool(unit & _PERSON_CLASSES or unit & _PERSON_STEMS)
+
+
+def _need(part: _Part) -> int:
+    """How many of ``part``'s items must be found: all of a short part, most of a long one."""
+    return part.size if part.size <= 5 else math.ceil(0.8 * part.size)
+
+
+def _without_modifiers(part: _Part) -> _Part:
+    """ "customer needs" -> "needs": a person word qualifying a term is not what is confused."""
+    units = tuple(unit for unit in part.units if not _is_person(unit))
+    return _Part(part.concept_slots, units) if part.concept_slots or units else part
+
+
+def _predicate_hit(claim: _Claim, analysis: _Analysis, segment: list[int]) -> list[int] | None:
+    tokens = analysis.tokens
+    predicate = _part_positions(claim.predicate, analysis, segment, set(), _need(claim.predicate))
+    if predicate is None:
+        return None
+    hit = list(predicate)
+    if claim.quantifiers:
+        accepted = set().union(*(_QUANTIFIER_ACCEPTS.get(f, {f}) for f in claim.quantifiers))
+        quantifiers = [
+            p
+            for p in segment
+            if _quantifier_family(tokens[p]) in accepted
+            and not any(
+                tokens[q].lower in {"not", "than", "beyond"} for q in range(max(0, p - 2), p)
+            )
+        ]
+        if not quantifiers:
             return None
-        chosen.extend(best)
-        taken |= set(best)
-    if side.units:
-        need = len(side.units) if not side.concept_slots else 0
-        if len(side.units) > 3:
-            need = math.ceil(0.6 * len(side.units))
-        hits = 0
-        for unit in side.units:
-            for position, token in enumerate(analysis.tokens):
-                if position not in taken and token.canons & unit and not analysis.negated[position]:
-                    chosen.append(position)
-                    taken.add(position)
-                    hits += 1
-                    break
-        if hits < need:
-            return None
-    return chosen
+        hit.append(min(quantifiers, key=lambda p: abs(p - min(predicate))))
+    if claim.subject.size:
+        subject = _part_positions(claim.subject, analysis, segment, set(hit), 1)
+        if subject is None:
+            # "They always stay": a subject pronoun before the claim stands for its subject.
+            pronouns = [
+                p
+                for p in segment
+                if tokens[p].lower in _SUBJECT_PRONOUNS and p < min(predicate) and p not in hit
+            ]
+            if not pronouns:
+                return None
+            subject = [min(pronouns, key=lambda p: abs(p - min(predicate)))]
+        hit.extend(subject)
+    hit = sorted(set(hit))
+    if hit[-1] - hit[0] > 12 + len(hit):
+        return None
+    return hit
+
+
+def _equivalence_hit(claim: _Claim, analysis: _Analysis, segment: list[int]) -> list[int] | None:
+    tokens = analysis.tokens
+    a = _part_positions(claim.subject, analysis, segment, set(), _need(claim.subject))
+    if a is None:
+        return None
+    b = _part_positions(claim.predicate, analysis, segment, set(a), _need(claim.predicate))
+    if b is None:
+        return None
+    lo, hi = sorted((max(a), min(b)) if max(a) < min(b) else (max(b), min(a)))
+    if hi - lo > 10:
+        return None
+    between = {tokens[p].lower for p in range(lo, hi + 1)}
+    after = {tokens[p].lower for p in range(hi, min(hi + 5, len(tokens)))}
+    if not (between & _EQUATING or after & _SAME_WORDS):
+        return None
+    if not after & _SAME_WORDS and any(
+        tokens[p].lower not in lexicon.FUNCTION_WORDS | _LIGHT | _EQUATING
+        for p in range(lo + 1, hi)
+    ):
+        return None  # "needs are essentials and wants are extras" equates neither with the other
+    blockers = between & ((_CONTRASTING | _BOUNDARY_WORDS) - _EQUATING)
+    if blockers - ({"as"} if between & _SAME_WORDS else set()):
+        return None
+    end = max(max(a), max(b)) + 1
+    if end < len(tokens) and tokens[end].lower in _QUALIFYING:
+        return None  # "profit is revenue minus costs" defines one by the other
+    return sorted(set(a) | set(b))
+
+
+def _comma_clause_start(analysis: _Analysis, position: int) -> int:
+    tokens, start = analysis.tokens, position
+    while start > 0 and tokens[start - 1].sentence == tokens[position].sentence:
+        gap = analysis.text[tokens[start - 1].end : tokens[start].start]
+        if re.search(r"[,;:()]", gap):
+            break
+        start -= 1
+    return start
+
+
+def _asserted(
+    claim: _Claim, analysis: _Analysis, sentence: list[int], segment: list[int], hit: list[int]
+) -> bool:
+    """Whether the hit states the claim, rather than denying, hedging, reporting or asking it."""
+    tokens, text = analysis.tokens, analysis.text
+    region = range(_comma_clause_start(analysis, hit[0]), hit[-1] + 1)
+    denials = sum(
+        1
+        for p in region
+        if _is_negator(tokens, p, text)
+        # "not only", "don't just" deny an "only" claim though they add to an indicator
+        or (tokens[p].lower != "no" and tokens[p].lower.replace("'", "") in _NEGATORS)
+    )
+    if (denials % 2 == 1) != claim.negative:
+        return False
+    if any(tokens[p].lower in _CLAIM_HEDGES - claim.own_words for p in region):
+        return False
+    before = [p for p in sentence if p < hit[0]]
+    after = [p for p in segment if p > hit[-1]]
+    if any(tokens[p].lower in _REFUTING for p in before):
+        return False
+    for p in after:  # "… is a myth", "… is not true"
+        lower = tokens[p].lower
+        if lower in _REFUTING or (
+            lower in _TRUTH_WORDS
+            and any(_is_negator(tokens, q, text) for q in range(max(hit[-1] + 1, p - 3), p))
+        ):
+            return False
+    if any(tokens[p].lower in {"if", "unless", "whether"} for p in region if p < hit[0]):
+        return False
+    if _reported(tokens, before):
+        return False
+    last = tokens[sentence[-1]]
+    return text[last.end : last.end + 3].lstrip()[:1] != "?"
+
+
+def _reported(tokens: list[Token], before: list[int]) -> bool:
+    """ "Some people think …": a reporting verb before the claim whose subject is not I or we."""
+    for p in reversed(before):
+        if tokens[p].lower not in _REPORTING:
+            continue
+        q = p - 1
+        while q >= before[0] and tokens[q].lower in _REPORT_SKIP:
+            q -= 1
+        if q < before[0]:
+            return False  # an imperative ("Assume that …") asserts
+        return tokens[q].lower not in {"i", "we"}
+    return False
 
 
 def _flag_misconceptions(
@@ -523,72 +861,14 @@ def _flag_misconceptions(
 def _claim_hit(
     claim: _Claim, analysis: _Analysis, sentences: dict[int, list[int]]
 ) -> list[int] | None:
-    tokens = analysis.tokens
-    for positions in sentences.values():
-        view = _SentenceView(analysis, positions)
-        sides = []
-        used: set[int] = set()
-        for side in claim.sides:
-            found = _side_positions(side, view.analysis, used)
-            if found is None:
-                break
-            sides.append(found)
-            used |= set(found)
-        else:
-            hit = sorted(p + positions[0] for found in sides for p in found)
-            clauses = {analysis.clause[p] for p in hit}
-            clause_tokens = [p for p in positions if analysis.clause[p] in clauses]
-            lowers = {tokens[p].lower for p in clause_tokens}
-            if claim.kind == "equivalence":
-                a_end = max(sides[0]) + positions[0]
-                b_start = min(sides[1]) + positions[0]
-                lo, hi = min(a_end, b_start), max(a_end, b_start)
-                between = {tokens[p].lower for p in range(lo, hi + 1)}
-                after = {tokens[p].lower for p in range(hi, min(hi + 5, len(tokens)))}
-                if hi - lo > 10:
-                    continue
-                if not (between & _EQUATING or after & _SAME_WORDS):
-                    continue
-                if between & ((_CONTRASTING | _BOUNDARY_WORDS) - _EQUATING):
-                    continue
-                if lowers & _HEDGES or any(
-                    _is_negator(tokens, p, analysis.text) for p in clause_tokens
-                ):
-                    continue
+    """The positions of the first place the answer asserts ``claim``, or None."""
+    find = _equivalence_hit if claim.kind == "equivalence" else _predicate_hit
+    for sentence in sentences.values():
+        for segment in _segments(analysis, sentence):
+            hit = find(claim, analysis, segment)
+            if hit is not None and _asserted(claim, analysis, sentence, segment, hit):
                 return hit
-            quantifiers = [
-                p
-                for p in clause_tokens
-                if tokens[p].canons & _QUANTIFIER_CLASSES or tokens[p].lower == "never"
-            ]
-            if claim.quantified and not quantifiers:
-                continue
-            denial = [
-                p
-                for p in clause_tokens
-                if tokens[p].lower != "never" and _is_negator(tokens, p, analysis.text)
-            ]
-            hedged = (lowers - {"never"}) & _HEDGES
-            if denial or hedged:
-                continue
-            return sorted(set(hit) | set(quantifiers))
     return None
-
-
-class _SentenceView:
-    """An analysis restricted to one sentence, with positions re-based to 0."""
-
-    def __init__(self, analysis: _Analysis, positions: list[int]) -> None:
-        first, last = positions[0], positions[-1] + 1
-        tokens = analysis.tokens[first:last]
-        self.analysis = _Analysis(
-            analysis.text,
-            tokens,
-            lexicon.build_index(tokens),
-            analysis.negated[first:last],
-            analysis.clause[first:last],
-            {},
-        )
 
 
 # --- the marker --------------------------------------------------------------------------------
