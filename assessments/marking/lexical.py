@@ -35,6 +35,7 @@ from functools import lru_cache
 
 from assessments import lexicon
 from assessments.lexicon import CompiledPhrase, Token
+from assessments.marking import feedback
 from assessments.marking.results import (
     EvidenceMatch,
     FlaggedMisconception,
@@ -878,7 +879,7 @@ class LexicalMarker:
     """The dependency-free structural marker. Stateless apart from per-rubric caches."""
 
     name = "lexical"
-    version = "2"
+    version = "3"
 
     def mark(
         self,
@@ -903,40 +904,15 @@ class LexicalMarker:
         rubric: Rubric,
         misconceptions: Sequence[MisconceptionSpec],
     ) -> MarkResult:
-        if answer is None:
-            answer = ""
-        if not isinstance(answer, str):
-            answer = str(answer)
+        answer = "" if answer is None else answer if isinstance(answer, str) else str(answer)
+        early = _unmarkable(rubric)
+        if early is not None:
+            return early
         max_score = max(1, rubric.required_count)
-        reasons: list[str] = []
-        if not rubric.auto_markable:
-            return MarkResult(
-                awarded=False,
-                score=0,
-                max_score=max_score,
-                missing=(),
-                feedback=(
-                    "This point can only be shown in practice (for example in a role-play or "
-                    "an observed customer interaction), so a tutor will mark it."
-                ),
-                confident=False,
-                reasons=(
-                    "not auto-markable: the point asks for a live or simulated "
-                    "demonstration; sent to a tutor",
-                ),
-            )
-        if not rubric.indicators or rubric.required_count <= 0:
-            return MarkResult(
-                awarded=False,
-                score=0,
-                max_score=max_score,
-                feedback="This question has no marking guidance yet, so a tutor will mark it.",
-                confident=False,
-                reasons=("rubric has no indicators or a required count of 0; sent to a tutor",),
-            )
         compiled = _compiled(rubric)
         truncated = len(answer) > MAX_CHARS
         text = answer[:MAX_CHARS] if truncated else answer
+        reasons: list[str] = []
         if truncated:
             reasons.append(
                 f"answer is {len(answer):,} characters long: only the first {MAX_CHARS:,} "
@@ -945,8 +921,7 @@ class LexicalMarker:
         if _HTML_TAG.search(text):
             reasons.append("HTML tags and entities were ignored")
         analysis = _analyse(text, compiled.corrector)
-        tokens = analysis.tokens
-        if not tokens:
+        if not analysis.tokens:
             return MarkResult(
                 awarded=False,
                 score=0,
@@ -956,256 +931,292 @@ class LexicalMarker:
                 confident=True,
                 reasons=(*reasons, "the answer contains no words"),
             )
-
-        # 1. Each indicator's evidence.
-        candidates: list[tuple[_CompiledIndicator, list[_Found], list[_Found]]] = []
-        for indicator in compiled.indicators:
-            positive, denied = _find_indicator(indicator, analysis)
-            candidates.append((indicator, positive, denied))
-
-        # 2. Distinct ideas: indicators with fewer options choose first; words are not shared.
-        used: set[int] = set()
-        credited: list[_Found] = []
-        order = sorted(
-            (c for c in candidates if c[1]),
-            key=lambda c: (len(c[1]), compiled.indicators.index(c[0])),
-        )
-        repeated: list[str] = []
-        for indicator, positive, _denied in order:
-            choice = next((f for f in positive if not used & set(f.positions)), None)
-            if choice is None:
-                reasons.append(
-                    f"‘{_quote(analysis, positive[0].positions)}’ already counted for another "
-                    f"idea, so it does not also count for {indicator.label}"
-                )
-                continue
-            used |= set(choice.positions)
-            credited.append(choice)
-            others = {
-                f.positions[0] for f in positive if not set(f.positions) & set(choice.positions)
-            }
-            if others:
-                repeated.append(indicator.label)
-        credited.sort(key=lambda f: f.positions[0])
-        credited_labels = {f.indicator for f in credited}
-        for found in credited:
-            how = (
-                "spelling read as the intended word"
-                if found.corrected
-                else "the point's own wording"
-                if found.own_words
-                else "synonym or paraphrase"
-            )
-            reasons.append(
-                f"‘{_quote(analysis, found.positions)}’ matches {found.indicator} ({how})"
-            )
-            for p in found.positions:
-                if tokens[p].corrected_from:
-                    reasons.append(
-                        f"‘{tokens[p].text}’ read as ‘{tokens[p].corrected_from}’ (spelling)"
-                    )
-        for label in repeated:
-            reasons.append(f"{label} is mentioned more than once: counted once")
-        negated_labels: list[str] = []
-        for indicator, _positive, denied in candidates:
-            if indicator.label in credited_labels or not denied:
-                continue
-            found = denied[0]
-            negator = found.negated_by if found.negated_by is not None else found.positions[0]
-            quote = _quote(analysis, sorted({negator, *found.positions}))
-            reasons.append(f"‘{quote}’ is negated: no credit for {indicator.label}")
-            negated_labels.append(indicator.label)
-        # Subject negation: "contact management is not a feature".
-        kept: list[_Found] = []
-        for found in credited:
-            negator = _post_negated(analysis, found.positions, used)
-            if negator is not None and not found.phrase.polarity_free:
-                quote = _quote(analysis, [*found.positions, negator])
-                reasons.append(f"‘{quote}’ is negated: no credit for {found.indicator}")
-                negated_labels.append(found.indicator)
-                continue
-            kept.append(found)
-        credited = kept
-        count = len(credited)
-        required = rubric.required_count
-
-        # 3. Explanation / keyword stuffing.
-        n = len(tokens)
-        function_ratio = sum(1 for t in tokens if t.lower in lexicon.FUNCTION_WORDS) / n
-        explanation_ok = True
-        explanation_note = ""
-        borderline = False
-        if rubric.requires_explanation:
-            content = [t for t in tokens if t.lower not in lexicon.FUNCTION_WORDS]
-            echo = sum(1 for t in content if t.stem in compiled.point_stems)
-            echo_ratio = echo / len(content) if content else 0.0
-            if n < 5 or function_ratio < 0.15:
-                explanation_ok = False
-                explanation_note = "a list of terms"
-                reasons.append(
-                    f"reads as a list of terms, not an explanation ({n} words, "
-                    f"{function_ratio:.0%} grammatical words)"
-                )
-            elif echo_ratio > 0.8 and function_ratio < 0.3:
-                explanation_ok = False
-                explanation_note = "the question's own keywords with no explanation"
-                reasons.append(
-                    f"keyword stuffing: {echo_ratio:.0%} of the content words repeat the question"
-                )
-            elif function_ratio < 0.25:
-                borderline = True
-        link_required = needs_link(rubric)
-        if link_required and explanation_ok:
-            sentences_with_evidence = {tokens[f.positions[0]].sentence for f in credited}
-            strong = weak = None
-            for s in sorted(sentences_with_evidence):
-                positions = [p for p, t in enumerate(tokens) if t.sentence == s]
-                start, end = tokens[positions[0]].start, tokens[positions[-1]].end
-                chunk = analysis.text[start:end]
-                strong = strong or _STRONG_CONNECTIVES.search(chunk)
-                weak = weak or _WEAK_CONNECTIVES.search(chunk)
-            if strong:
-                reasons.append(f"explains the link: ‘{strong.group(0).strip()}’")
-            elif weak:
-                borderline = True
-                reasons.append(f"only a weak linking word (‘{weak.group(0)}’) connects the ideas")
-            else:
-                explanation_ok = False
-                explanation_note = "no explanation of how the ideas are linked"
-                reasons.append(
-                    "no linking word (because, so, which leads to, means, helps…) connects "
-                    "the ideas"
-                )
-
-        # 4. Misconceptions.
+        credited, negated_labels = _credited_evidence(compiled, analysis, reasons)
+        explanation = _explanation(rubric, compiled, analysis, credited, reasons)
         flagged, misconception_reasons = _flag_misconceptions(analysis, misconceptions)
         reasons.extend(misconception_reasons)
+        return _decide(
+            rubric, analysis, credited, negated_labels, explanation, flagged, truncated, reasons
+        )
 
-        enough = count >= required
-        awarded = enough and explanation_ok and not flagged
-        score = min(count, required) if explanation_ok else 0
-        missing_labels = [
-            ind.label
-            for ind in rubric.indicators
-            if ind.label not in {f.indicator for f in credited}
-        ]
-        missing: list[str] = []
-        if not enough:
-            missing.extend(missing_labels[: max(3, required - count)])
-        if not explanation_ok:
-            missing.append(
-                "an explanation of how the ideas are linked (why or how, not just what)"
-                if link_required
-                else "an explanation in sentences, not just a list of terms"
-            )
-        exact_count = sum(1 for f in credited if not f.corrected)
-        confident = True
-        if truncated:
-            confident = False
-        if awarded and exact_count < required:
-            confident = False
-            reasons.append("credit relies on reading a misspelling: flagged for review")
-        if not awarded and count == required - 1 and count > 0 and explanation_ok and not flagged:
-            confident = False
-            reasons.append("one idea short of the mark: flagged for review")
-        if borderline and enough:
-            confident = False
-            reasons.append("the explanation is thin: flagged for review")
-        if flagged and enough and explanation_ok:
-            confident = False
-        reasons.append(
-            f"decision: {count} distinct idea(s) credited, {required} needed"
-            + ("; explanation required" if rubric.requires_explanation else "")
-            + ("; linking explanation required" if link_required else "")
-            + f" -> {'credit' if awarded else 'no credit'}"
-        )
-        feedback = _feedback(
-            rubric,
-            link_required,
-            credited,
-            missing_labels,
-            negated_labels,
-            count,
-            explanation_ok,
-            explanation_note,
-            flagged,
-            awarded,
-        )
+
+def _unmarkable(rubric: Rubric) -> MarkResult | None:
+    """The result for a rubric this marker cannot apply (sent to a tutor), else None."""
+    max_score = max(1, rubric.required_count)
+    if not rubric.auto_markable:
         return MarkResult(
-            awarded=awarded,
-            score=score,
+            awarded=False,
+            score=0,
             max_score=max_score,
-            matches=tuple(
-                EvidenceMatch(f.indicator, analysis.text[s:e], s, e)
-                for f in credited
-                for s, e in [_span(analysis, f.positions)]
+            missing=(),
+            feedback=(
+                "This point can only be shown in practice (for example in a role-play or "
+                "an observed customer interaction), so a tutor will mark it."
             ),
-            missing=tuple(missing),
-            misconceptions=tuple(flagged),
-            feedback=feedback,
-            confident=confident,
-            reasons=tuple(reasons),
+            confident=False,
+            reasons=(
+                "not auto-markable: the point asks for a live or simulated "
+                "demonstration; sent to a tutor",
+            ),
+        )
+    if not rubric.indicators or rubric.required_count <= 0:
+        return MarkResult(
+            awarded=False,
+            score=0,
+            max_score=max_score,
+            feedback="This question has no marking guidance yet, so a tutor will mark it.",
+            confident=False,
+            reasons=("rubric has no indicators or a required count of 0; sent to a tutor",),
+        )
+    return None
+
+
+def _credited_evidence(
+    compiled: _CompiledRubric, analysis: _Analysis, reasons: list[str]
+) -> tuple[list[_Found], list[str]]:
+    """Distinct, non-negated ideas found (in answer order), and the labels only denied."""
+    candidates = [(ind, *_find_indicator(ind, analysis)) for ind in compiled.indicators]
+    # Indicators with fewer options choose first, so words are not shared between ideas.
+    used: set[int] = set()
+    credited: list[_Found] = []
+    order = sorted(
+        (c for c in candidates if c[1]),
+        key=lambda c: (len(c[1]), compiled.indicators.index(c[0])),
+    )
+    for indicator, positive, _denied in order:
+        choice = next((f for f in positive if not used & set(f.positions)), None)
+        if choice is None:
+            reasons.append(
+                f"‘{_quote(analysis, positive[0].positions)}’ already counted for another "
+                f"idea, so it does not also count for {indicator.label}"
+            )
+            continue
+        used |= set(choice.positions)
+        credited.append(choice)
+        if any(not set(f.positions) & set(choice.positions) for f in positive):
+            reasons.append(f"{indicator.label} is mentioned more than once: counted once")
+    credited.sort(key=lambda f: f.positions[0])
+    _explain_matches(analysis, credited, reasons)
+    credited_labels = {f.indicator for f in credited}
+    negated_labels: list[str] = []
+    for indicator, _positive, denied in candidates:
+        if indicator.label in credited_labels or not denied:
+            continue
+        found = denied[0]
+        negator = found.negated_by if found.negated_by is not None else found.positions[0]
+        quote = _quote(analysis, sorted({negator, *found.positions}))
+        reasons.append(f"‘{quote}’ is negated: no credit for {indicator.label}")
+        negated_labels.append(indicator.label)
+    # Subject negation: "contact management is not a feature".
+    kept: list[_Found] = []
+    for found in credited:
+        negator = _post_negated(analysis, found.positions, used)
+        if negator is not None and not found.phrase.polarity_free:
+            quote = _quote(analysis, [*found.positions, negator])
+            reasons.append(f"‘{quote}’ is negated: no credit for {found.indicator}")
+            negated_labels.append(found.indicator)
+            continue
+        kept.append(found)
+    return kept, negated_labels
+
+
+def _explain_matches(analysis: _Analysis, credited: list[_Found], reasons: list[str]) -> None:
+    for found in credited:
+        how = (
+            "spelling read as the intended word"
+            if found.corrected
+            else "the point's own wording"
+            if found.own_words
+            else "synonym or paraphrase"
+        )
+        reasons.append(f"‘{_quote(analysis, found.positions)}’ matches {found.indicator} ({how})")
+        for p in found.positions:
+            token = analysis.tokens[p]
+            if token.corrected_from:
+                reasons.append(f"‘{token.text}’ read as ‘{token.corrected_from}’ (spelling)")
+
+
+@dataclass(frozen=True)
+class _ExplanationCheck:
+    ok: bool
+    problem: str  # a feedback.* constant when not ok
+    borderline: bool
+    link_required: bool
+
+
+# Words that make a stretch of text a clause rather than a bare noun phrase.
+_CLAUSE_MARKERS = frozenset(
+    """
+    i you he she it we they them him her us me this these those is are was were be been being
+    am do does did has have had can could will would should may might must to because so if
+    when which that who not no never dont doesnt isnt cant wont arent didnt please
+    """.split()
+)
+_ITEM_BREAK = re.compile(r"[,;\n\r\u2022/|]")
+
+
+def _answer_shape(analysis: _Analysis) -> str:
+    """``LIST_OF_TERMS`` or ``SINGLE_TERM`` when the answer is bare noun phrases, else "".
+
+    An answer is a list when its items (split at commas, line breaks, "and", "or") are short
+    and have no verb-like word in them, or when almost none of its words are grammatical
+    ones; its length alone says nothing ("Be nice to them." is a sentence, "NPS, CSAT,
+    surveys" is a list).
+    """
+    items: list[list[Token]] = [[]]
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens):
+        gap = analysis.text[tokens[i - 1].end : token.start] if i else ""
+        if i and (_ITEM_BREAK.search(gap) or token.sentence != tokens[i - 1].sentence):
+            items.append([])
+        if token.lower in {"and", "or"}:
+            items.append([])
+            continue
+        items[-1].append(token)
+    items = [item for item in items if item]
+
+    def bare(item: list[Token]) -> bool:
+        return not any(
+            (t.lower.replace("'", "") in _CLAUSE_MARKERS and t.text != "IT")
+            or t.lower.endswith("n't")
+            for t in item
         )
 
+    if all(bare(item) for item in items) and max(len(item) for item in items) <= 5:
+        return feedback.LIST_OF_TERMS if len(items) > 1 else feedback.SINGLE_TERM
+    function_ratio = sum(1 for t in tokens if t.lower in lexicon.FUNCTION_WORDS) / len(tokens)
+    if len(tokens) >= 5 and function_ratio < 0.15:
+        return feedback.LIST_OF_TERMS  # a string of keywords with nothing to join them
+    return ""
 
-def _join(labels: Sequence[str]) -> str:
-    labels = list(labels)
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
 
-
-def _feedback(
+def _explanation(
     rubric: Rubric,
-    link_required: bool,
+    compiled: _CompiledRubric,
+    analysis: _Analysis,
     credited: list[_Found],
-    missing_labels: list[str],
-    negated_labels: list[str],
-    count: int,
-    explanation_ok: bool,
-    explanation_note: str,
-    flagged: list[FlaggedMisconception],
+    reasons: list[str],
+) -> _ExplanationCheck:
+    """Whether the answer explains as the point asks: sentences, and a causal link if asked."""
+    tokens = analysis.tokens
+    link_required = needs_link(rubric)
+    if not rubric.requires_explanation:
+        return _ExplanationCheck(True, "", False, link_required)
+    function_ratio = sum(1 for t in tokens if t.lower in lexicon.FUNCTION_WORDS) / len(tokens)
+    content = [t for t in tokens if t.lower not in lexicon.FUNCTION_WORDS]
+    echo = sum(1 for t in content if t.stem in compiled.point_stems)
+    echo_ratio = echo / len(content) if content else 0.0
+    shape = _answer_shape(analysis)
+    if shape:
+        reasons.append(f"reads as {shape}, not an explanation (no verb joins the words)")
+        return _ExplanationCheck(False, shape, False, link_required)
+    if echo_ratio > 0.8 and function_ratio < 0.3:
+        reasons.append(
+            f"keyword stuffing: {echo_ratio:.0%} of the content words repeat the question"
+        )
+        return _ExplanationCheck(False, feedback.KEYWORDS_ONLY, False, link_required)
+    borderline = function_ratio < 0.25
+    if not link_required:
+        return _ExplanationCheck(True, "", borderline, False)
+    strong = weak = None
+    for s in sorted({tokens[f.positions[0]].sentence for f in credited}):
+        positions = [p for p, t in enumerate(tokens) if t.sentence == s]
+        chunk = analysis.text[tokens[positions[0]].start : tokens[positions[-1]].end]
+        strong = strong or _STRONG_CONNECTIVES.search(chunk)
+        weak = weak or _WEAK_CONNECTIVES.search(chunk)
+    if strong:
+        reasons.append(f"explains the link: ‘{strong.group(0).strip()}’")
+        return _ExplanationCheck(True, "", borderline, True)
+    if weak:
+        reasons.append(f"only a weak linking word (‘{weak.group(0)}’) connects the ideas")
+        return _ExplanationCheck(True, "", True, True)
+    reasons.append(
+        "no linking word (because, so, which leads to, means, helps…) connects the ideas"
+    )
+    return _ExplanationCheck(False, feedback.NO_LINK, False, True)
+
+
+def _confident(
+    credited: list[_Found],
+    required: int,
     awarded: bool,
-) -> str:
-    required = rubric.required_count
-    got = _join([f.indicator for f in credited])
-    parts: list[str] = []
-    if awarded:
-        parts.append(f"Credit awarded. You gave {count} creditworthy idea(s): {got}.")
-        if link_required:
-            parts.append("You also explained how they are connected.")
-        return " ".join(parts)
-    parts.append("No credit.")
-    if count == 0:
-        parts.append(
-            "The answer does not give any of the ideas this question is looking for, such as "
-            f"{_join(missing_labels[:3])}."
+    explanation: _ExplanationCheck,
+    flagged: bool,
+    truncated: bool,
+    reasons: list[str],
+) -> bool:
+    """Whether the decision can stand without a tutor's look (reasons say why not)."""
+    count, enough = len(credited), len(credited) >= required
+    confident = not truncated
+    if awarded and sum(1 for f in credited if not f.corrected) < required:
+        confident = False
+        reasons.append("credit relies on reading a misspelling: flagged for review")
+    if not awarded and count == required - 1 and count and explanation.ok and not flagged:
+        confident = False
+        reasons.append("one idea short of the mark: flagged for review")
+    if explanation.borderline and enough:
+        confident = False
+        reasons.append("the explanation is thin: flagged for review")
+    if flagged and enough and explanation.ok:
+        confident = False
+    return confident
+
+
+def _decide(
+    rubric: Rubric,
+    analysis: _Analysis,
+    credited: list[_Found],
+    negated_labels: list[str],
+    explanation: _ExplanationCheck,
+    flagged: list[FlaggedMisconception],
+    truncated: bool,
+    reasons: list[str],
+) -> MarkResult:
+    """The decision, score, confidence and feedback from the evidence gathered."""
+    count, required = len(credited), rubric.required_count
+    enough = count >= required
+    awarded = enough and explanation.ok and not flagged
+    credited_labels = {f.indicator for f in credited}
+    missing_labels = [i.label for i in rubric.indicators if i.label not in credited_labels]
+    missing: list[str] = missing_labels[: max(3, required - count)] if not enough else []
+    if not explanation.ok:
+        missing.append(
+            "an explanation of how the ideas are linked (why or how, not just what)"
+            if explanation.link_required
+            else "an explanation in sentences, not just a list of terms"
         )
-    elif count < required:
-        parts.append(
-            f"You gave {count} of the {required} ideas needed ({got}); add "
-            f"{required - count} more, for example {_join(missing_labels[:3])}."
-        )
-    else:
-        parts.append(f"You named the right ideas ({got}).")
-    if negated_labels:
-        parts.append(
-            f"{_join(sorted(set(negated_labels)))} earned nothing because the answer says "
-            "the opposite (it is negated)."
-        )
-    if not explanation_ok:
-        if link_required:
-            parts.append(
-                "The question asks you to explain the connection: say how or why one leads "
-                "to the other (for example with 'because', 'so' or 'which leads to'), not "
-                f"just name the ideas ({explanation_note})."
-            )
-        else:
-            parts.append(
-                f"The question asks you to explain or describe, and the answer is "
-                f"{explanation_note}: write it out in sentences."
-            )
-    for item in flagged:
-        correction = f" {item.correction}" if item.correction else ""
-        parts.append(f"The answer states a common misconception: {item.statement}{correction}")
-    return " ".join(parts)
+    confident = _confident(
+        credited, required, awarded, explanation, bool(flagged), truncated, reasons
+    )
+    reasons.append(
+        f"decision: {count} distinct idea(s) credited, {required} needed"
+        + ("; explanation required" if rubric.requires_explanation else "")
+        + ("; linking explanation required" if explanation.link_required else "")
+        + f" -> {'credit' if awarded else 'no credit'}"
+    )
+    facts = feedback.FeedbackFacts(
+        awarded=awarded,
+        required=required,
+        found=[f.indicator for f in credited],
+        missing=missing_labels,
+        negated=negated_labels,
+        explanation_ok=explanation.ok,
+        explanation_problem=explanation.problem,
+        link_required=explanation.link_required,
+        misconceptions=flagged,
+    )
+    return MarkResult(
+        awarded=awarded,
+        score=min(count, required) if explanation.ok else 0,
+        max_score=max(1, required),
+        matches=tuple(
+            EvidenceMatch(f.indicator, analysis.text[s:e], s, e)
+            for f in credited
+            for s, e in [_span(analysis, f.positions)]
+        ),
+        missing=tuple(missing),
+        misconceptions=tuple(flagged),
+        feedback=feedback.compose_feedback(facts),
+        confident=confident,
+        reasons=tuple(reasons),
+    )
