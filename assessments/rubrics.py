@@ -34,7 +34,16 @@ from typing import Any
 
 from assessments import lexicon
 
-__all__ = ["Indicator", "Rubric", "build_rubric", "make_prompt", "needs_link"]
+__all__ = [
+    "Indicator",
+    "Rubric",
+    "build_rubric",
+    "describe_rubric",
+    "make_prompt",
+    "needs_link",
+    "question_words",
+    "write_model_answer",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,10 @@ class Rubric:
     auto_markable: bool
     model_answer: str = ""
     requires_link: bool = field(default=False)
+    # Content words of the question itself ("features", "CRM", "system"): repeating them is not
+    # evidence of an idea. Empty for rubrics stored before this field; ``question_words()``
+    # derives them from the point then.
+    prompt_words: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (lists, str, int, bool only) for a JSONField snapshot."""
@@ -116,6 +129,7 @@ class Rubric:
             "requires_link": self.requires_link,
             "auto_markable": self.auto_markable,
             "model_answer": self.model_answer,
+            "prompt_words": list(self.prompt_words),
         }
 
     @classmethod
@@ -158,6 +172,7 @@ class Rubric:
             auto_markable=auto_markable,
             model_answer=_string(data, "model_answer", default=""),
             requires_link=_boolean(data, "requires_link", default=False),
+            prompt_words=_words(data, "prompt_words"),
         )
 
 
@@ -168,6 +183,15 @@ def _string(data: dict, key: str, *, default: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"rubric: '{key}' must be a string, got {type(value).__name__}")
     return value.strip()
+
+
+def _words(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key) or ()
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list | tuple) or not all(isinstance(w, str) for w in value):
+        raise ValueError(f"rubric: '{key}' must be a list of words")
+    return tuple(dict.fromkeys(w.strip().lower() for w in value if w.strip()))
 
 
 def _integer(data: dict, key: str, *, default: int) -> int:
@@ -328,12 +352,24 @@ _EXPLAIN = re.compile(
     r"outlin\w*|propos\w*|compar\w*|assess\s+the\s+impact)\b",
     re.IGNORECASE,
 )
+# A link is asked for only by an explanation of a connection, a justification or an analysis of
+# how; "describe" and "outline" ask for sentences, not for a cause and its effect.
+_CAUSAL_VERBS = (
+    r"(?:affect|impact|influenc|lead|contribut|facilitat|caus|determin|shap|driv|improv|"
+    r"increas|reduc|help|support|enabl|prevent|build|promot|protect)\w*"
+)
+_EXPLAIN_HOW = r"\b(?:explain\w*|explanation|understanding|examples?|show\w*)\s+(?:of\s+)?how\b"
 _LINK = re.compile(
-    r"\blink(?:s|ed|ing)?\b|\bleads?\s+to\b|\bcontribut\w*|\bfacilitat\w*|\bjustif\w*|"
-    r"\bhow\b.{0,100}\bused\s+to\b|\bunderstanding\s+of\s+(?:the\s+)?"
-    r"(?:link|purpose|relationship|impact|importance|role)|\bimpact\s+(?:of|on)\b|"
-    r"\baffects?\b|\bin\s+building\b|\bto\s+build\b|\brelationship\s+between\b|"
-    r"\bwhy\b",
+    r"\b(?:explain\w*|explanation|understanding|account\s+for)\b[^.;]{0,40}?"
+    r"\b(?:link|links|linked|relationship|connection|impact|effect|why)\b|"
+    + _EXPLAIN_HOW
+    + r"[^.;]{0,120}?\b"
+    + _CAUSAL_VERBS
+    # "the role / purpose / importance of X in building Y" asks how X brings Y about.
+    + r"|\b(?:explain\w*|explanation|understanding)\b[^.;]{0,60}?\b(?:role|purpose|importance|"
+    r"benefits?|value)\s+of\b[^.;]{0,80}?\b(?:in|to|for)\s+"
+    + _CAUSAL_VERBS
+    + r"|\bjustif\w*|\banaly[sz]\w*\s+how\b|^link(?:s|ing)?\b",
     re.IGNORECASE,
 )
 _EXAMPLE_PAREN = re.compile(
@@ -342,8 +378,9 @@ _EXAMPLE_PAREN = re.compile(
     re.IGNORECASE,
 )
 _EXAMPLE_TAIL = re.compile(
-    r"(?P<lead>,?\s+|\s*\(\s*)(?P<cue>such\s+as|including|like|for\s+example|e\.g\.,?)\s+"
-    r"(?P<items>(?:[^.;()]|\([^()]*\))+?)(?=\s*(?:[.;)]|$))",
+    r"(?P<lead>,?\s+|\s*\(\s*|\s*:\s*)(?P<cue>such\s+as|including|like|for\s+example|"
+    r"for\s+instance|e\.g\.,?|eg,?)\s+"
+    r"(?P<items>(?:[^.()]|\.(?=\S)|\([^()]*\))+?)(?=\s*(?:[.)]|$))",
     re.IGNORECASE,
 )
 _VAGUE_BEFORE_LIST = re.compile(
@@ -359,7 +396,12 @@ def needs_link(rubric: Rubric) -> bool:
     """
     if rubric.requires_link:
         return True
-    return rubric.requires_explanation and bool(_LINK.search(rubric.point_text or rubric.prompt))
+    return rubric.requires_explanation and _asks_for_link(rubric.point_text or rubric.prompt)
+
+
+def _asks_for_link(point: str) -> bool:
+    body, _context = _strip_framing(point)
+    return bool(_LINK.search(body))
 
 
 def _strip_framing(text: str) -> tuple[str, str]:
@@ -381,14 +423,14 @@ def _strip_framing(text: str) -> tuple[str, str]:
 
 
 def _split_items(items: str) -> list[str]:
-    """'a, b, and c' -> [a, b, c]; 'x and y' splits only when both sides are short."""
-    items = items.strip().rstrip(",")
-    parts = [p.strip() for p in re.split(r",\s*", items) if p.strip()]
+    """'a; b and c, d' -> [a, b, c, d]; 'x and y' splits only when both sides are short."""
+    items = items.strip().rstrip(",;")
+    parts = [p.strip() for p in re.split(r"\s*[,;]\s*", items) if p.strip()]
     result: list[str] = []
     for index, part in enumerate(parts):
         part = re.sub(r"^(?:and|or)\s+", "", part, flags=re.I)
         pieces = re.split(r"\s+(?:and|or|and/or)\s+", part)
-        short = all(len(piece.split()) <= 4 for piece in pieces)
+        short = all(len(piece.split()) <= 5 for piece in pieces)
         if len(pieces) > 1 and (short or (len(parts) > 1 and index == len(parts) - 1 and short)):
             result.extend(p.strip() for p in pieces if p.strip())
         else:
@@ -411,7 +453,14 @@ def _extract_examples(text: str) -> tuple[list[str], str, bool]:
         if _VAGUE_BEFORE_LIST.search(text[: match.start()]):
             return items, text, True
         return items, (text[: match.start()] + text[match.end() :]).strip(), False
+    match = _COLON_LIST.search(text)
+    if match and len(_split_items(match.group("items"))) >= 2:
+        return _split_items(match.group("items")), text[: match.start()].strip(), False
     return [], text, False
+
+
+# "… the hazards: slips; trips and falls; fire" lists the ideas after a colon.
+_COLON_LIST = re.compile(r"\s*:\s*(?P<items>[^:]+)$")
 
 
 def make_prompt(point_text: str) -> str:
@@ -457,13 +506,40 @@ def make_prompt(point_text: str) -> str:
     return text if text.endswith("?") else text + "."
 
 
-def _required_from_text(text: str) -> int | None:
-    match = _AT_LEAST.search(text)
+_NUM = r"(?:one|two|three|four|five|six|[1-9])"
+_COMMANDS = (
+    r"(?:identify|explain|describe|outline|give|state|list|name|select|suggest|propose|"
+    r"analyse|evaluate|justify|compare|discuss|recommend|provide|use|link|demonstrate|show|"
+    r"define|summarise|apply|assess|recognise|choose|illustrate)"
+)
+# The thing asked for follows the command: "Identify (at least) three (key) features".
+_ASKED_COUNT = re.compile(
+    rf"^{_COMMANDS}(?:\s+(?:and|or)\s+{_COMMANDS})?(?:\s+in\s+detail)?\s+"
+    rf"(?:(?:at\s+least|a\s+minimum\s+of|minimum\s+of)\s+)?(?P<n>{_NUM})\s+"
+    r"(?:or\s+more\s+)?(?:[a-z-]+\s+)?(?P<noun>[a-z]+s)\b",
+    re.IGNORECASE,
+)
+_ANYWHERE_COUNT = re.compile(
+    rf"\b(?:(?:at\s+least|a\s+minimum\s+of)\s+(?P<n>{_NUM})|(?P<m>{_NUM})\s+or\s+more)\b",
+    re.IGNORECASE,
+)
+# Where the ask ends and its content begins: a number after these is part of the content
+# ("explain why two terminals…").
+_ASK_END = re.compile(
+    r"\b(?:why|that|which|whether|because|when|where|if|so\s+that|whereas|while)\b", re.I
+)
+_NOT_ITEMS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "times", "marks"})
+
+
+def _required_from_text(prompt: str) -> int | None:
+    """How many ideas the question asks for, read from its ask only, never from its content."""
+    ask = _ASK_END.split(prompt, maxsplit=1)[0]
+    match = _ASKED_COUNT.match(ask)
+    if match and match.group("noun").lower() not in _NOT_ITEMS:
+        return _to_int(match.group("n"))
+    match = _ANYWHERE_COUNT.search(ask)
     if match:
-        return _to_int(match.group("n"))
-    match = _PLURAL_ASK.search(text)
-    if match and match.group("noun").lower() not in {"years", "months", "days", "times"}:
-        return _to_int(match.group("n"))
+        return _to_int(match.group("n") or match.group("m"))
     return None
 
 
@@ -491,12 +567,25 @@ def _alternatives_for(label: str, concept: lexicon.Concept | None) -> tuple[str,
     return tuple(alternatives)
 
 
+# Words that qualify an idea without changing it ("effective complaint handling").
+_SOFT_WORDS = frozenset("effective good positive excellent regular proper".split())
+
+
 def _concept_for_item(item: str, prefer: str | None) -> tuple[lexicon.Concept | None, set[str]]:
     """Best concept for an example item, and the categories any overlapping concept has."""
     found = lexicon.concepts_in_text(item)
     if not found:
         return None, set()
-    concept, _start, _end, keys = max(found, key=lambda f: f[2] - f[1])
+    concept, start, end, keys = max(found, key=lambda f: f[2] - f[1])
+    # A concept naming only part of an unfamiliar item ("reporting" in "reporting spillages")
+    # is a false friend, not the item.
+    rest = [
+        w
+        for w in _content_words(item[:start] + " " + item[end:])
+        if w.lower() not in lexicon.GENERIC_POINT_WORDS and w.lower() not in _SOFT_WORDS
+    ]
+    if len(rest) >= len(_content_words(item[start:end])):
+        return None, set()
     candidates = [c for c in (lexicon.concept_by_key(k) for k in keys) if c]
     categories = {cat for c in candidates for cat in c.categories}
     if prefer:
@@ -523,94 +612,39 @@ def _label(text: str) -> str:
     return text
 
 
+@dataclass
+class _Reading:
+    """What a point asks for, before counts are settled."""
+
+    indicators: list[Indicator]
+    mode: str  # "any": instances of a kind (examples, a category); "all": named ideas
+    required: int | None = None
+    auto_markable: bool = True
+
+
 def build_rubric(point_text: str) -> Rubric:
     """Build the ``Rubric`` for one marking point (a single bullet's text, marker stripped).
 
     Deterministic and pure. Never raises for odd text: a point the lexicon knows nothing about
-    still gets a prompt and indicators made from its own key phrases.
+    still gets a prompt and ideas read from its own content (short head phrases, with the
+    framing and command words dropped).
     """
     point = re.sub(r"\s+", " ", (point_text or "")).strip()
     prompt = make_prompt(point)
-    auto_markable = not _NOT_AUTO.search(point)
     body, _context = _strip_framing(point)
     items, body_without_list, enumeration = _extract_examples(body)
-    requires_link = bool(_LINK.search(point))
+    requires_link = bool(_LINK.search(body))
     requires_explanation = requires_link or bool(_EXPLAIN.search(body_without_list))
-    cues = _category_cues(body_without_list if not enumeration else body)
-    cue_category = cues[0][0] if cues else None
-    explicit = _required_from_text(body_without_list)
-
-    indicators: list[Indicator] = []
-    seen_keys: set[str] = set()
-
-    def add_concept(concept: lexicon.Concept, label: str | None = None) -> None:
-        if concept.key in seen_keys:
-            return
-        seen_keys.add(concept.key)
-        indicators.append(
-            Indicator(
-                _label(label or concept.label), _alternatives_for(label or concept.label, concept)
-            )
-        )
-
-    mode = "all"
-    if len(items) >= 2 and not enumeration:
-        mode = "any"
-        item_categories: list[set[str]] = []
-        resolved = []
-        for item in items:
-            concept, categories = _concept_for_item(item, cue_category)
-            resolved.append((item, concept))
-            item_categories.append(categories)
-        shared = set.intersection(*item_categories) if item_categories else set()
-        sibling_category = None
-        if cue_category and (cue_category in shared or not shared):
-            sibling_category = cue_category
-        elif shared:
-            sibling_category = sorted(shared)[0]
-        for item, concept in resolved:
-            if sibling_category and concept is not None:
-                concept, _ = _concept_for_item(item, sibling_category)
-            if concept is None:
-                indicators.append(Indicator(_label(item), _alternatives_for(item, None)))
-            else:
-                add_concept(concept, label=item)
-        if sibling_category:
-            for concept in lexicon.concepts_by_category(sibling_category):
-                add_concept(concept)
-    elif cue_category:
-        mode = "any"
-        for concept in lexicon.concepts_by_category(cue_category):
-            add_concept(concept)
-        cue_spans = [(start, end) for _cat, start, end in cues]
-        for concept, start, end, _keys in lexicon.concepts_in_text(body_without_list):
-            if _PLURAL_ASK.match(body_without_list[start:]):
-                continue
-            if any(start < e and s < end for s, e in cue_spans):
-                continue
-            add_concept(concept, label=body_without_list[start:end])
-    else:
-        # A single example ("such as the importance of collecting and using customer data to
-        # build long-term relationships") says exactly what to link; otherwise the whole point.
-        source = items[0] if len(items) == 1 and not enumeration else body
-        if enumeration:
-            source = body
-        source = _AT_LEAST.sub(" ", source)
-        for concept, start, end, _keys in lexicon.concepts_in_text(source):
-            add_concept(concept, label=source[start:end])
-        if not indicators:
-            for chunk in _key_phrases(body_without_list)[:4]:
-                indicators.append(Indicator(chunk, (chunk,)))
-
-    if explicit is not None:
-        required = explicit
-    elif mode == "any":
-        required = 1 if _SINGULAR_ASK.search(body_without_list) else 2
-    else:
-        required = min(3, len(indicators))
-    required = max(0, min(required, len(indicators)))
-    if auto_markable and indicators and required == 0:
-        required = 1
+    explicit = _required_from_text(prompt)
+    reading = _read_ideas(body, body_without_list, items, enumeration, explicit, prompt)
+    words = _prompt_words(prompt, reading.indicators)
+    indicators = reading.indicators
+    if reading.mode == "any":
+        indicators = _without_question_words(indicators, words)
+    auto_markable = reading.auto_markable and not _NOT_AUTO.search(point) and bool(indicators)
+    required = _settle_count(reading, explicit, body_without_list, len(indicators))
+    if auto_markable:
+        required = max(1, min(required, len(indicators)))
     return Rubric(
         point_text=point,
         prompt=prompt,
@@ -620,28 +654,503 @@ def build_rubric(point_text: str) -> Rubric:
         auto_markable=auto_markable,
         model_answer="",
         requires_link=requires_link,
+        prompt_words=words,
     )
 
 
-_KEY_PHRASE_STOP = lexicon.FUNCTION_WORDS | frozenset(
-    "award credit marks evidence learner learners ability understanding explain explaining "
-    "identify identifying describe describing demonstrate demonstrating give giving provide "
-    "providing example examples specific practical clear detailed key important effective "
-    "appropriate accurate relevant least two three four outline outlining using use".split()
+def _settle_count(reading: _Reading, explicit: int | None, body: str, found: int) -> int:
+    if reading.required is not None:
+        return reading.required
+    if explicit is not None:
+        return explicit
+    if reading.mode == "any":
+        return 1 if _SINGULAR_ASK.search(body) else 2
+    return min(3, found)
+
+
+def _read_ideas(
+    body: str,
+    body_without_list: str,
+    items: list[str],
+    enumeration: bool,
+    explicit: int | None,
+    prompt: str,
+) -> _Reading:
+    """Choose the ideas: two sides of a contrast, examples, a known category, or named ideas."""
+    sides = _contrast_sides(body_without_list)
+    if sides:
+        return _Reading([Indicator(side, (side,)) for side in sides], "all", len(sides))
+    cues = _category_cues(body_without_list if not enumeration else body)
+    cue_category = cues[0][0] if cues else None
+    if len(items) >= 2 and not enumeration:
+        return _ideas_from_examples(items, body, cue_category, explicit)
+    if cue_category:
+        return _ideas_from_category(cue_category, cues, body_without_list)
+    if _asks_for_unnamed_instances(prompt, explicit):
+        # "Identify three features of X" with nothing to say which features: a lexical marker
+        # cannot know them, so the idea is kept for the editor and a tutor marks the answers.
+        head = _generic_indicator(_ask_head(prompt))
+        return _Reading([head] if head else [], "any", explicit or 2, auto_markable=False)
+    return _named_ideas(body, body_without_list, items, enumeration)
+
+
+class _Collector:
+    """Indicators in order, each lexicon concept at most once."""
+
+    def __init__(self) -> None:
+        self.indicators: list[Indicator] = []
+        self.keys: set[str] = set()
+
+    def concept(self, concept: lexicon.Concept, label: str | None = None) -> None:
+        if concept.key in self.keys:
+            return
+        self.keys.add(concept.key)
+        wording = label or concept.label
+        self.indicators.append(Indicator(_label(wording), _alternatives_for(wording, concept)))
+
+    def plain(self, indicator: Indicator) -> None:
+        labels = {i.label.lower() for i in self.indicators}
+        if indicator.label.lower() not in labels:
+            self.indicators.append(indicator)
+
+
+def _ideas_from_examples(
+    items: list[str], body: str, cue_category: str | None, explicit: int | None
+) -> _Reading:
+    """An example list: one idea per example (plus its kind's siblings in the lexicon), or, when
+    the point asks for one thing and the lexicon knows none of them, one idea they illustrate."""
+    resolved = []
+    item_categories: list[set[str]] = []
+    for item in items:
+        concept, categories = _concept_for_item(item, cue_category)
+        resolved.append((item, concept))
+        item_categories.append(categories)
+    if (
+        explicit is None
+        and not _plural_before_list(body, items)
+        and not any(concept for _item, concept in resolved)
+    ):
+        head = _generic_indicator(_without_list(body, items))
+        label = head.label if head else _label(items[0])
+        alternatives = tuple(dict.fromkeys([*items, *(head.alternatives if head else ())]))
+        return _Reading([Indicator(label, alternatives)], "any", 1)
+    shared = set.intersection(*item_categories) if item_categories else set()
+    sibling_category = None
+    if cue_category and (cue_category in shared or not shared):
+        sibling_category = cue_category
+    elif shared:
+        sibling_category = sorted(shared)[0]
+    collector = _Collector()
+    for item, concept in resolved:
+        if sibling_category and concept is not None:
+            concept, _ = _concept_for_item(item, sibling_category)
+        if concept is None:
+            collector.plain(Indicator(_label(item), _alternatives_for(item, None)))
+        else:
+            collector.concept(concept, label=item)
+    if sibling_category:
+        for concept in lexicon.concepts_by_category(sibling_category):
+            collector.concept(concept)
+    return _Reading(collector.indicators, "any")
+
+
+def _ideas_from_category(category: str, cues: list, body: str) -> _Reading:
+    collector = _Collector()
+    for concept in lexicon.concepts_by_category(category):
+        collector.concept(concept)
+    cue_spans = [(start, end) for _cat, start, end in cues]
+    for concept, start, end, _keys in lexicon.concepts_in_text(body):
+        if _PLURAL_ASK.match(body[start:]):
+            continue
+        if any(start < e and s < end for s, e in cue_spans):
+            continue
+        collector.concept(concept, label=body[start:end])
+    return _Reading(collector.indicators, "any")
+
+
+_LEADING_COMMAND = re.compile(
+    r"^(?:(?:" + "|".join(sorted(_GERUNDS, key=len, reverse=True)) + r")\s+(?:and\s+|or\s+)?)+",
+    re.IGNORECASE,
 )
 
 
-def _key_phrases(text: str) -> list[str]:
-    """Fallback indicators: runs of content words ("response times", "customer satisfaction")."""
-    phrases: list[str] = []
-    current: list[str] = []
-    for word in re.findall(r"[A-Za-z][A-Za-z'-]*|[^\sA-Za-z]", text):
-        if word.lower() in _KEY_PHRASE_STOP or not word[0].isalpha():
-            if current:
-                phrases.append(" ".join(current))
-            current = []
+def _named_ideas(
+    body: str, body_without_list: str, items: list[str], enumeration: bool
+) -> _Reading:
+    """Ideas the point names: lexicon concepts, then any part of the point they do not cover."""
+    # A single example ("such as the importance of collecting and using customer data to
+    # build long-term relationships") says exactly what to link; otherwise the whole point.
+    source = items[0] if len(items) == 1 and not enumeration else body
+    if not enumeration and len(items) != 1:
+        source = body_without_list
+    source = _LEADING_COMMAND.sub("", _ANYWHERE_COUNT.sub(" ", source)).strip()
+    collector = _Collector()
+    rest = source
+    for concept, start, end, _keys in lexicon.concepts_in_text(source):
+        collector.concept(concept, label=source[start:end])
+        rest = rest.replace(source[start:end], " \u00a7 ")
+    # What the lexicon did not recognise is still an idea of the point if it is a whole part
+    # of it (not the remains of a recognised phrase) and says something on its own.
+    smallest = 2 if collector.indicators else 1
+    for segment in _idea_segments(rest):
+        indicator = None if "\u00a7" in segment else _generic_indicator(segment)
+        said = [w for w in _WORD_RE.findall(segment) if w.lower() not in lexicon.STOPWORDS]
+        if indicator is None or len(said) < smallest:
+            continue
+        if not _covered(indicator, collector.indicators):
+            collector.plain(indicator)
+    return _Reading(collector.indicators, "all")
+
+
+def _covered(indicator: Indicator, others: list[Indicator]) -> bool:
+    """Whether a generic idea only repeats words of ideas already chosen."""
+    mine = _stems(indicator.label)
+    known = set().union(*(_stems(o.label) for o in others))
+    return bool(mine) and mine <= known
+
+
+# --- ideas read from the point's own words ------------------------------------------------------
+
+_CONTRAST = re.compile(
+    r"\b(?:differences?|distinctions?|contrast)\s+between\s+(?P<a>[^,;.]+?)\s+(?:and|versus|vs)"
+    r"\s+(?P<b>[^,;.]+)|\b(?:compare|comparing|distinguish|distinguishing)(?:\s+and\s+contrast)?"
+    r"\s+(?:between\s+)?(?P<c>[^,;.]+?)\s+(?:and|with|to|versus|vs)\s+(?P<d>[^,;.]+)",
+    re.IGNORECASE,
+)
+_SIDE_TAIL = re.compile(r"\s+(?:with|using|giving|including|in\s+terms\s+of|for)\b.*$", re.I)
+# Nouns naming a kind of thing: "three features of X" asks for features without naming them.
+_KIND_NOUNS = frozenset(
+    """
+    features benefits advantages disadvantages stages types ways methods factors reasons causes
+    strategies techniques steps signs symptoms risks hazards components characteristics
+    principles roles responsibilities duties elements barriers sources uses effects functions
+    consequences limitations properties requirements skills qualities tools measures
+    approaches actions procedures precautions aims objectives purposes parts kinds forms
+    """.split()
+)
+_COMMAND_WORDS = (
+    frozenset(_GERUNDS)
+    | _IMPERATIVES
+    | frozenset(
+        "identify explain describe outline give state list name select demonstrate provide "
+        "explains describes identifies outlines states".split()
+    )
+)
+# Words that frame an idea rather than state it.
+_FRAME_WORDS = frozenset(
+    """
+    award credit marks mark evidence learner learners candidate candidates ability capacity
+    understanding knowledge awareness accurately clearly correctly accurate clear appropriate
+    relevant detailed specific practical concrete key main important example examples least
+    minimum more purpose importance role significance meaning need value difference differences
+    link links relationship connection between way ways each other choice
+    """.split()
+)
+_NEGATIONS = frozenset("not no never cannot without none neither nor".split())
+_CONTRACTIONS = {
+    "is": "isn't",
+    "are": "aren't",
+    "was": "wasn't",
+    "were": "weren't",
+    "do": "don't",
+    "does": "doesn't",
+    "did": "didn't",
+    "can": "can't",
+    "should": "shouldn't",
+    "must": "mustn't",
+    "will": "won't",
+    "have": "haven't",
+    "has": "hasn't",
+}
+_SEGMENT_SPLIT = re.compile(
+    r"\s*[;,:()]\s*|\s+(?:and/or|whereas|while|when|whenever|because|so\s+that|in\s+order\s+to|"
+    r"as\s+well\s+as|which|who|where|if|unless|versus|vs\.?|compared\s+(?:with|to)|"
+    r"with\s+reference\s+to|such\s+that|through|by|between|"
+    r"(?:can\s+|could\s+|may\s+|might\s+|will\s+|would\s+)?(?:be\s+used\s+to|affects?|"
+    r"influences?|leads?\s+to|contributes?\s+to|causes?|results?\s+in|helps?(?:\s+to)?|"
+    r"improves?|increases?|reduces?|prevents?|promotes?|supports?|protects?|enables?))\s+",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+_NUMBER_WORDS = frozenset(_NUMBERS) | frozenset("several some many various".split())
+
+
+def _contrast_sides(text: str) -> list[str]:
+    """ "the difference between open and closed questions" -> [open questions, closed questions]."""
+    match = _CONTRAST.search(text)
+    if not match:
+        return []
+    a = match.group("a") or match.group("c")
+    b = _SIDE_TAIL.sub("", match.group("b") or match.group("d"))
+    a, b = (re.sub(r"^(?:the|a|an)\s+", "", side.strip(), flags=re.I) for side in (a, b))
+    if not a or not b:
+        return []
+    # "open and closed questions": the shared noun belongs to both sides.
+    if len(a.split()) == 1 and len(b.split()) >= 2:
+        a = a + " " + " ".join(b.split()[1:])
+    return [a, b]
+
+
+def _ask_head(prompt: str) -> str:
+    """What the prompt asks for: "Identify at least three features of X." -> "features of X"."""
+    text = prompt.rstrip(".?").strip()
+    text = re.sub(
+        rf"^{_COMMANDS}(?:\s+(?:and|or)\s+{_COMMANDS})?(?:\s+in\s+detail)?\s+", "", text, flags=re.I
+    )
+    text = re.sub(
+        rf"^(?:(?:at\s+least|a\s+minimum\s+of)\s+)?{_NUM}\s+(?:or\s+more\s+)?", "", text, flags=re.I
+    )
+    return text.strip()
+
+
+def _asks_for_unnamed_instances(prompt: str, explicit: int | None) -> bool:
+    head = _ask_head(prompt)
+    words = head.lower().split()
+    if words[:1] in (["the"], ["some"]):
+        words = words[1:]
+    first_nouns = [w for w in words[:2] if w in _KIND_NOUNS]
+    return bool(first_nouns) and (explicit is not None or words[0] in _KIND_NOUNS)
+
+
+def _plural_before_list(body: str, items: list[str]) -> bool:
+    """Whether the word the example list illustrates is a plural ("strategies, such as …")."""
+    before = _without_list(body, items)
+    words = [w.lower() for w in _content_words(before)]
+    return any(_is_plural(w) for w in words[-1:] + words[:1])
+
+
+def _is_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "'s"))
+
+
+def _without_list(body: str, items: list[str]) -> str:
+    at = body.find(items[0]) if items else -1
+    before = body[:at] if at > 0 else body
+    return re.sub(
+        r"[\s,(:]*(?:such\s+as|including|like|for\s+example|for\s+instance|e\.g\.,?|eg,?)?"
+        r"[\s,(:]*$",
+        "",
+        before,
+        flags=re.I,
+    )
+
+
+def _idea_segments(text: str) -> list[str]:
+    """Split a point into its parts: at punctuation, connectives, and "and"/"or" between ideas."""
+    text = re.sub(r"\s+with\s+an?\s+example\s+of\s+each\b", "", text, flags=re.I)
+    segments: list[str] = []
+    for part in _SEGMENT_SPLIT.split(text):
+        part = (part or "").strip()
+        if not part:
+            continue
+        pieces = [p.strip() for p in re.split(r"\s+(?:and|or|nor)\s+", part) if p.strip()]
+        pair = len(pieces) == 2 and "\u00a7" not in part
+        if pair and all(len(_content_words(p)) == 1 for p in pieces):
+            segments.append(part)  # "health and safety" is one idea
         else:
-            current.append(word)
-    if current:
-        phrases.append(" ".join(current))
-    return [p for p in dict.fromkeys(phrases) if p]
+            segments.extend(pieces)
+    return _drop_shared_context(segments)
+
+
+def _drop_shared_context(segments: list[str]) -> list[str]:
+    """ "the nucleus, mitochondria and ribosomes in a cell": "in a cell" belongs to all three,
+    so it is not part of the last idea."""
+    if len(segments) < 3 or any(len(_content_words(s)) > 2 for s in segments[:-1]):
+        return segments
+    last = re.split(r"\s+(?:in|of|within|inside|for|during)\s+", segments[-1], maxsplit=1)[0]
+    return [*segments[:-1], last] if _content_words(last) else segments
+
+
+def _content_words(text: str) -> list[str]:
+    words = []
+    for word in _WORD_RE.findall(text):
+        lower = word.lower().replace("’", "'")
+        if lower in _NEGATIONS or lower.endswith("n't"):
+            words.append(lower)
+        elif lower in lexicon.STOPWORDS or lower in _COMMAND_WORDS or lower in _FRAME_WORDS:
+            continue
+        elif lower in _NUMBER_WORDS or lower.isdigit():
+            continue
+        else:
+            words.append(word if word.isupper() else lower)
+    return words
+
+
+def _generic_indicator(segment: str) -> Indicator | None:
+    """One idea from a part of the point: its head phrase, and shorter cores a paraphrase meets.
+
+    Negation stays in every wording (and the wording is marked polarity-free, "~"), so "the
+    terminals are not connected" is never credited for saying they are connected.
+    """
+    words = _content_words(segment)
+    negated = any(w in _NEGATIONS or w.endswith("n't") for w in words)
+    core = [w for w in words if w not in _NEGATIONS and not w.endswith("n't")]
+    if not core or (len(core) == 1 and core[0].lower() in lexicon.GENERIC_POINT_WORDS):
+        return None
+    label = _head_phrase(segment, words)
+    wordings = [label, " ".join(words)]
+    if len(core) >= 3:
+        wordings.append(" ".join(_with_negation(_core_phrase(segment, core), words)))
+    if negated:
+        auxiliary = re.search(r"\b(\w+)\s+not\b", segment, re.I)
+        contracted = _CONTRACTIONS.get(auxiliary.group(1).lower()) if auxiliary else None
+        if contracted:
+            wordings.extend(
+                re.sub(r"\b(?:\w+\s+)?not\b", contracted, w, count=1)
+                for w in list(wordings)
+                if re.search(r"\bnot\b", w)
+            )
+        wordings = ["~" + w for w in wordings]
+    return Indicator(label, tuple(dict.fromkeys(wordings)))
+
+
+def _head_phrase(segment: str, words: list[str]) -> str:
+    """The segment's own wording from its first to its last content word, if short enough."""
+    tokens = _WORD_RE.findall(segment)
+    lowered = [t.lower() for t in tokens]
+    wanted = {w.lower() for w in words}
+    marks = [i for i, t in enumerate(lowered) if t in wanted]
+    if marks and marks[-1] - marks[0] < 9:
+        return " ".join(tokens[marks[0] : marks[-1] + 1])
+    return " ".join(words[:5])
+
+
+def _core_phrase(segment: str, core: list[str]) -> list[str]:
+    """The head noun phrase ("backup method" of "backup method for a network"), else the last
+    two content words ("stock audit" of "quarterly stock audit")."""
+    for chunk in re.split(r"\s+(?:of|for|in|on|to|from|with|at|by|during|within)\s+", segment):
+        head_words = [w for w in _content_words(chunk) if w in core]
+        if 2 <= len(head_words) < len(core):
+            return head_words
+        if head_words:
+            break
+    return core[-2:]
+
+
+def _with_negation(core: list[str], words: list[str]) -> list[str]:
+    negators = [w for w in words if w in _NEGATIONS or w.endswith("n't")]
+    return [*negators[:1], *core] if negators else core
+
+
+def _stems(text: str) -> set[str]:
+    return {
+        lexicon.stem(w)
+        for w in _WORD_RE.findall(text.lstrip("~"))
+        if w.lower() not in lexicon.STOPWORDS
+    }
+
+
+def _prompt_words(prompt: str, indicators: list[Indicator]) -> tuple[str, ...]:
+    """The question's own content words that name none of its ideas ("features", "CRM")."""
+    taken = set().union(*(_stems(i.label) for i in indicators)) if indicators else set()
+    words = [
+        w
+        for w in _content_words(prompt)
+        if w.lower() not in _NEGATIONS and lexicon.stem(w) not in taken
+    ]
+    return tuple(dict.fromkeys(w.lower() for w in words))
+
+
+def question_words(rubric: Rubric) -> tuple[str, ...]:
+    """``rubric.prompt_words``, or for a rubric stored without them, derived from its prompt."""
+    if rubric.prompt_words:
+        return rubric.prompt_words
+    return _prompt_words(rubric.prompt, list(rubric.indicators))
+
+
+def _without_question_words(indicators: list[Indicator], words: tuple[str, ...]) -> list[Indicator]:
+    """Drop wordings made only of the question's words: "CRM" is not a feature of a CRM."""
+    question = {lexicon.stem(w) for w in words}
+    kept = []
+    for indicator in indicators:
+        alternatives = tuple(a for a in indicator.alternatives if not _stems(a) <= question)
+        if alternatives and not _stems(indicator.label) <= question:
+            kept.append(Indicator(indicator.label, alternatives))
+    return kept
+
+
+# --- model answers and the editor's preview ----------------------------------------------------
+
+_COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def _join(items: list[str], word: str = "and") -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    # Items that contain "and" themselves need a comma before the last one to read clearly.
+    comma = "," if any(" and " in i or " or " in i for i in items) else ""
+    return ", ".join(items[:-1]) + f"{comma} {word} " + items[-1]
+
+
+def _sentence(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def write_model_answer(rubric: Rubric) -> str:
+    """A plain model answer for a rubric an editor has not written one for.
+
+    Built only from the point's own wording and examples (never invented facts): "Three
+    features of a CRM system are contact management, interaction tracking and data analysis."
+    Empty when the point gives no examples to answer with (a restatement of the point, or a
+    list of what to cover, would not be a model answer) and for points a tutor marks.
+    ``build_rubric`` leaves ``model_answer`` empty: the marking pipeline reads a model answer
+    as its reference text, so only the question bank fills it (editors can replace it).
+    """
+    if not rubric.auto_markable or not rubric.indicators:
+        return ""
+    body, _context = _strip_framing(rubric.point_text or rubric.prompt)
+    items, _rest, enumeration = _extract_examples(body)
+    head = _ask_head(rubric.prompt)
+    labels = [i.label for i in rubric.indicators]
+    if not head:
+        return ""
+    if len(items) >= 2 and not enumeration:
+        return _answer_from_examples(rubric, head, items, labels)
+    count = _required_from_text(rubric.prompt)
+    if count is not None and count >= 2 and len(labels) >= count:
+        # The ideas are instances of what is asked ("two benefits of …"), so naming them answers.
+        return _sentence(
+            f"{_COUNT_WORDS.get(count, str(count))} {head} are {_join(labels[:count])}"
+        )
+    return ""
+
+
+def _answer_from_examples(rubric: Rubric, head: str, items: list[str], labels: list[str]) -> str:
+    count = _required_from_text(rubric.prompt)
+    if re.match(r"(?:how|why|what|when|where)\b", head, re.I):
+        if head.lower().startswith("how "):
+            return _sentence(f"Ways {head[4:]} include {_join(items)}")
+        return _sentence(f"Examples of {head} include {_join(items)}")
+    if count is not None and count >= 2:
+        chosen = list(dict.fromkeys([*items, *labels]))[:count]
+        return _sentence(f"{_COUNT_WORDS.get(count, str(count))} {head} are {_join(chosen)}")
+    if rubric.required_count <= 1 and len(rubric.indicators) == 1:
+        return _sentence(f"Examples of {rubric.indicators[0].label} are {_join(items)}")
+    if rubric.required_count <= 1:
+        return _sentence(f"{head} could be {_join(items, 'or')}")
+    return _sentence(f"{head} include {_join(items)}")
+
+
+def describe_rubric(rubric: Rubric) -> str:
+    """The rubric as plain text for an editor: what the marker will look for, line by line."""
+    yes = {True: "yes", False: "no"}
+    lines = [
+        f"Ideas needed: {rubric.required_count} of the {len(rubric.indicators)} below.",
+        f"Explanation in sentences required: {yes[rubric.requires_explanation]}.",
+        f"Link between ideas required (because, so, leads to…): {yes[needs_link(rubric)]}.",
+        "Auto-marked: " + ("yes." if rubric.auto_markable else "no, a tutor marks every answer."),
+    ]
+    words = question_words(rubric)
+    if words:
+        lines.append("Question words that earn nothing on their own: " + ", ".join(words) + ".")
+    lines.append("Ideas the marker looks for (any wording listed counts):")
+    for number, indicator in enumerate(rubric.indicators, 1):
+        wordings = "; ".join(
+            a.lstrip("~") + (" (counts even in a negative sentence)" if a.startswith("~") else "")
+            for a in indicator.alternatives
+        )
+        lines.append(f"  {number}. {indicator.label}: {wordings or indicator.label}")
+    lines.append("Model answer: " + (rubric.model_answer or "(none)"))
+    return "\n".join(lines)
