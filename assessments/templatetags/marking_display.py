@@ -1,5 +1,7 @@
 """Show a marked answer with its evidence highlighted."""
 
+import re
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -7,10 +9,11 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-def _spans(result: dict) -> list[tuple[int, int, str, str]]:
+def _spans(result: dict, evidence_label: str = "Credit") -> list[tuple[int, int, str, str]]:
     spans = []
     for match in result.get("matches") or []:
-        spans.append((match["start"], match["end"], "evidence", f"Credit: {match['indicator']}"))
+        label = f"{evidence_label}: {match['indicator']}"
+        spans.append((match["start"], match["end"], "evidence", label))
     for flagged in result.get("misconceptions") or []:
         if flagged.get("end", 0) > flagged.get("start", 0):
             spans.append((flagged["start"], flagged["end"], "misconception", "Misconception"))
@@ -24,11 +27,22 @@ def highlight_evidence(answer: str, result: dict | None) -> str:
     Spans come from the marker as character offsets into the answer; overlapping spans keep
     the first. Each mark carries a visually hidden label so screen readers announce it.
     """
+    return _highlight(answer, result, "Credit")
+
+
+@register.filter
+def highlight_matches(answer: str, result: dict | None) -> str:
+    """As ``highlight_evidence``, for an answer a tutor re-marked: marks say "Marker matched"
+    rather than "Credit", since the tutor's decision, not the marker's, stands."""
+    return _highlight(answer, result, "Marker matched")
+
+
+def _highlight(answer: str, result: dict | None, evidence_label: str) -> str:
     answer = answer or ""
     if not result:
         return escape(answer)
     pieces, cursor = [], 0
-    for start, end, css_class, label in _spans(result):
+    for start, end, css_class, label in _spans(result, evidence_label):
         if start < cursor or end > len(answer) or start >= end:
             continue
         pieces.append(escape(answer[cursor:start]))
@@ -39,6 +53,17 @@ def highlight_evidence(answer: str, result: dict | None) -> str:
         cursor = end
     pieces.append(escape(answer[cursor:]))
     return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped
+
+
+# The marker's own verdict at the start of its feedback ("Credit awarded.", "No credit yet.").
+_VERDICT = re.compile(r"^\s*(?:credit\s+awarded|no\s+credit(?:\s+yet)?)\s*[.:]\s*", re.I)
+
+
+@register.filter
+def without_verdict(feedback: str | None) -> str:
+    """Marker feedback minus its opening verdict, for a page where a tutor's mark stands:
+    what was found and missing still helps, a verdict the tutor overruled does not."""
+    return _VERDICT.sub("", feedback or "", count=1)
 
 
 @register.filter

@@ -375,3 +375,43 @@ def test_feedback_says_what_was_found_and_what_is_missing():
     )
     assert "You mentioned contact management and interaction tracking" in result.feedback
     assert "data analysis" in result.feedback
+
+
+# --- what a learner sees once a tutor has overridden the marker ---------------------------------
+
+
+@pytest.mark.django_db
+def test_results_put_the_tutors_not_credited_first_and_never_say_credit_awarded(client, tutor):
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from assessments.tests.factories import AttemptFactory, ResponseFactory
+
+    answer = "A CRM system offers contact management and data analysis."
+    marked = mark_answer(
+        answer, CRM_FEATURES.__class__.from_dict({**CRM_FEATURES.to_dict(), "required_count": 2})
+    )
+    assert marked.awarded and marked.feedback.startswith("Credit awarded")
+    response = ResponseFactory(
+        attempt=AttemptFactory(submitted_at=timezone.now()),
+        answer_text=answer,
+        result=marked.to_dict(),
+        awarded=True,
+        override_awarded=False,
+        override_by=tutor,
+        override_comment="Name the features and say what each one does.",
+    )
+    client.force_login(response.attempt.learner)
+
+    page = client.get(reverse("assessments:results", args=[response.attempt.pk])).content.decode()
+
+    assert "Credit awarded" not in page
+    assert "Credit: " not in page  # the highlighted evidence does not claim credit either
+    tutor_mark = page.index("Your tutor's mark: not credited")
+    original = page.index("The automatic marker's original view")
+    assert tutor_mark < original
+    assert "You covered contact management" in page[original:]
+    card = render_to_string("cohorts/_response_card.html", {"response": response})
+    assert "Credit awarded" not in card
+    assert card.index("Tutor's mark: not credited") < card.index("original view")
