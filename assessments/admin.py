@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.models import (
@@ -10,6 +11,7 @@ from assessments.models import (
     Response,
     ResultRevision,
 )
+from assessments.rubrics import describe_rubric
 from assessments.services import remark_responses
 from revision_portal.audit import child_history
 
@@ -50,7 +52,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
     list_select_related = ["topic"]
     search_fields = ["prompt", "topic__title", "marking_point__text"]
     autocomplete_fields = ["topic", "marking_point"]
-    readonly_fields = ["source_key", "created_at", "updated_at"]
+    readonly_fields = ["marker_preview", "source_key", "created_at", "updated_at"]
     inlines = [IndicatorInline]
     fieldsets = [
         (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
@@ -66,11 +68,30 @@ class QuestionAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        (
+            "What the marker will look for (from the saved question)",
+            {"fields": ["marker_preview"]},
+        ),
         ("Multiple choice", {"fields": ["choices", "correct_choice"]}),
         ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
     ]
 
     object_history_template = "admin/object_history_with_children.html"
+
+    @admin.display(description="Marker preview")
+    def marker_preview(self, obj):
+        """The saved rubric as the marker reads it, so an editor sees the effect of an edit."""
+        if obj is None or obj.pk is None:
+            return "Save the question to see what the marker will look for."
+        if not obj.is_short_answer:
+            return "Multiple-choice questions are marked by the correct option."
+        # Read fresh from the database: the preview must show what is saved, indicators included.
+        question = Question.objects.select_related("marking_point").get(pk=obj.pk)
+        text = describe_rubric(question.to_rubric())
+        # One escaped paragraph per line: editors' wording never becomes markup.
+        return format_html_join(
+            "", '<p class="mb-1">{}</p>', ((line,) for line in text.splitlines())
+        )
 
     def save_model(self, request, obj, form, change):
         # A person's edit wins over regeneration from the seed file.

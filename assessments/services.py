@@ -28,7 +28,7 @@ from assessments.models import (
     Response,
     ResultRevision,
 )
-from assessments.rubrics import Rubric, build_rubric
+from assessments.rubrics import Rubric, build_rubric, write_model_answer
 from topics.models import KeyConcept, Misconception, Topic
 
 TOPIC_QUIZ_CONCEPT_QUESTIONS = 2
@@ -142,8 +142,9 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
     question.requires_explanation = rubric.requires_explanation
     question.requires_link = rubric.requires_link
     question.auto_markable = rubric.auto_markable
-    if rubric.model_answer and not question.model_answer:
-        question.model_answer = rubric.model_answer
+    if not question.model_answer:
+        # Only ever fills a blank: an answer an editor wrote is never replaced.
+        question.model_answer = rubric.model_answer or write_model_answer(rubric)
     question.position = position
     question.is_active = True
     is_new = question.pk is None

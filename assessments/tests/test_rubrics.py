@@ -480,3 +480,72 @@ def test_describe_rubric_is_plain_text_an_editor_can_read():
     assert "Link between ideas required (because, so, leads to…): no." in text
     assert "Model answer: Three features of a CRM system are" in text
     assert "<" not in text
+
+
+# --- the question bank, the admin preview and the results page (database) ----------------------
+
+
+@pytest.mark.django_db
+def test_import_fills_blank_model_answers_and_keeps_an_editors(imported_seeds):
+    from assessments.models import Question
+    from assessments.services import sync_question_bank
+
+    crm = Question.objects.get(
+        marking_point__text__startswith="Award credit for accurately identifying"
+    )
+    assert crm.model_answer.startswith("Three features of a CRM system are contact management")
+    crm.model_answer = "Written by an editor."
+    crm.save()
+    sync_question_bank(topic=crm.topic)
+    crm.refresh_from_db()
+    assert crm.model_answer == "Written by an editor."
+
+
+@pytest.mark.django_db
+def test_admin_preview_shows_the_saved_ideas_after_an_inline_edit(client, imported_seeds):
+    from django.urls import reverse
+
+    from assessments.models import Question
+    from assessments.tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    question = Question.objects.get(
+        marking_point__text__startswith="Award credit for accurately identifying"
+    )
+    indicator = question.indicators.get(label="contact management")
+    indicator.alternatives = ["contact management", "<b>address book</b>"]
+    indicator.save()
+    page = client.get(reverse("admin:assessments_question_change", args=[question.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "What the marker will look for" in html
+    assert "Ideas needed: 3 of the" in html
+    assert "contact management: contact management; &lt;b&gt;address book&lt;/b&gt;" in html
+    assert "<b>address book</b>" not in html
+    assert "Model answer: Three features of a CRM system" in html
+
+
+@pytest.mark.django_db
+def test_results_page_shows_the_model_answer_escaped(client, imported_seeds):
+    from django.urls import reverse
+
+    from assessments.models import Attempt, Question
+    from assessments.services import start_attempt, submit_attempt
+    from assessments.tests.factories import UserFactory
+
+    learner = UserFactory()
+    client.force_login(learner)
+    question = Question.objects.get(
+        marking_point__text__startswith="Award credit for accurately identifying"
+    )
+    question.model_answer = "Contact management <script>x</script> and tracking."
+    question.save()
+    attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=question.topic, seed=1)
+    submit_attempt(attempt=attempt, answers={})
+    html = client.get(reverse("assessments:results", args=[attempt.pk])).content.decode()
+    # A topic quiz asks every short-answer question of the topic.
+    assert attempt.responses.filter(question=question).exists()
+    assert "A model answer" in html
+    assert "Contact management &lt;script&gt;x&lt;/script&gt; and tracking." in html
+    assert "<script>x</script>" not in html
