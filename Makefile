@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BOOTSTRAP_VERSION ?= 5.3.8
 
-.PHONY: run test lint format install migrate seed vendor clean chromium bench bench-quick bench-deps bench-two-servers
+.PHONY: run test lint format install migrate seed vendor clean chromium bench bench-quick bench-deps bench-two-servers eval-marker train-marker
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -64,6 +64,15 @@ bench-two-servers: bench-deps
 bench-deps: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; }
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+
+## eval-marker: the marker against every development set: majority class, word-overlap
+## baseline, the structural channel alone and the marker (accuracy, macro-F1, kappa, ms/answer)
+eval-marker: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py eval_marker
+
+## train-marker: refit the marker's decision model (assessments/marking/data/decision.json)
+train-marker: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py train_marker
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

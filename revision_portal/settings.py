@@ -253,7 +253,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Seed files larger than this are refused before they are read.
 # The marker every mark goes through (assessments.marking.get_marker): a dotted path to a class
 # implementing assessments.marking.Marker.
-MARKER_BACKEND = os.environ.get("MARKER_BACKEND", "assessments.marking.lexical.LexicalMarker")
+MARKER_BACKEND = os.environ.get("MARKER_BACKEND", "assessments.marking.pipeline.PipelineMarker")
 
 SEED_MAX_BYTES = env_int("SEED_MAX_BYTES", 2 * 1024 * 1024)
 # Uploads through the admin are held in memory up to this size, which matches the seed limit.

@@ -38,7 +38,7 @@ __all__ = [
     "mark_answer",
 ]
 
-DEFAULT_MARKER_BACKEND = "assessments.marking.lexical.LexicalMarker"
+DEFAULT_MARKER_BACKEND = "assessments.marking.pipeline.PipelineMarker"
 
 
 def _configured_backend() -> str:

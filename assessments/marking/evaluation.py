@@ -1,0 +1,331 @@
+"""Measuring the marker on answers nobody here wrote: ``make eval-marker``.
+
+Development sets (none of their wording is ever copied into the marker's data or tests):
+
+* ``labelled``: the project's own labelled answers to the seed topics (flatters the marker:
+  the same people wrote the answers and the marker);
+* ``gold``: answers to the seed topics written and marked by independent examiners
+  (``../shared/gold/``); never used for training;
+* ``semeval-beetle`` / ``semeval-sciEntsBank``: real students' answers to science questions
+  (``../shared/semeval-2013/``), each question marked against its reference answer as a
+  one-point topic.
+
+The decision model is fitted on ``labelled`` and both SemEval sets; a set that is part of that
+pool is scored by cross-validation that holds out whole questions (a question's answers are
+never both fitted on and scored), which is the situation of a new topic. The word-overlap
+baseline's threshold is fitted the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import statistics
+import time
+import xml.etree.ElementTree as ElementTree  # noqa: S405 - local, trusted data files
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assessments.calibration import cohens_kappa
+from assessments.marking.decision import DecisionModel, train_decision_model
+from assessments.marking.overlap import token_f1
+from assessments.marking.pipeline import FEATURES, Evidence, PipelineMarker, references
+from assessments.marking.results import MarkResult, MisconceptionSpec
+from assessments.rubrics import Rubric, build_rubric
+from topics.parsing import parse_seed_text
+
+__all__ = [
+    "FOLDS",
+    "Case",
+    "DevSet",
+    "Scores",
+    "evaluate",
+    "load_development_sets",
+    "scores",
+    "training_pool",
+]
+
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Case:
+    """One marked answer: which question, its rubric, the answer and the examiner's credit."""
+
+    question: str
+    rubric: Rubric
+    misconceptions: tuple[MisconceptionSpec, ...]
+    answer: str
+    credit: bool
+
+
+@dataclass
+class DevSet:
+    """A named development set; ``trains_model`` says it is in the decision model's pool."""
+
+    name: str
+    cases: list[Case]
+    trains_model: bool
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Agreement of predictions with the examiners' credit."""
+
+    n: int
+    accuracy: float
+    macro_f1: float
+    kappa: float
+
+    def as_dict(self) -> dict[str, float]:
+        """Rounded for printing and JSON."""
+        return {
+            "n": self.n,
+            "accuracy": round(self.accuracy, 3),
+            "macro_f1": round(self.macro_f1, 3),
+            "kappa": round(self.kappa, 3),
+        }
+
+
+def scores(truth: Sequence[bool], predicted: Sequence[bool]) -> Scores:
+    """Accuracy, macro-averaged F1 over both classes, and Cohen's kappa."""
+    tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t and p)
+    tn = sum(1 for t, p in zip(truth, predicted, strict=True) if not t and not p)
+    fp = sum(1 for t, p in zip(truth, predicted, strict=True) if not t and p)
+    fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t and not p)
+    n = len(truth)
+
+    def f1(hit: int, false_a: int, false_b: int) -> float:
+        return 2 * hit / (2 * hit + false_a + false_b) if hit else 0.0
+
+    return Scores(
+        n=n,
+        accuracy=(tp + tn) / n if n else 0.0,
+        macro_f1=(f1(tp, fp, fn) + f1(tn, fn, fp)) / 2,
+        kappa=cohens_kappa(tp, fp, fn, tn),
+    )
+
+
+def fold_of(question: str) -> int:
+    """A stable fold for a question, the same on every machine and run."""
+    return int(hashlib.sha256(question.encode()).hexdigest(), 16) % FOLDS
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _seed_rubrics(seeds_dir: Path) -> dict[tuple[str, int], tuple[Rubric, tuple]]:
+    rubrics: dict[tuple[str, int], tuple[Rubric, tuple]] = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        document = parse_seed_text(path.read_text(encoding="utf-8"))
+        specs = tuple(
+            MisconceptionSpec(statement=m.statement, correction=m.correction)
+            for m in document.misconceptions
+        )
+        for number, point in enumerate(document.marking_points, start=1):
+            rubrics[(path.name, number)] = (build_rubric(point), specs)
+    return rubrics
+
+
+def load_seed_answers(name: str, csv_path: Path, seeds_dir: Path, *, trains: bool) -> DevSet:
+    """Answers to seed marking points (``source``, ``point``, ``answer``, ``credit``).
+
+    Rows for points a tutor marks (not auto-markable) are left out, as ``mark_answers`` does.
+    """
+    rubrics = _seed_rubrics(seeds_dir)
+    dev = DevSet(name=name, cases=[], trains_model=trains)
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["source"].strip(), int(row["point"]))
+            rubric, specs = rubrics[key]
+            if not rubric.auto_markable:
+                dev.skipped += 1
+                continue
+            dev.cases.append(
+                Case(
+                    question=f"{key[0]}#{key[1]}",
+                    rubric=rubric,
+                    misconceptions=specs,
+                    answer=row["answer"],
+                    credit=row["credit"].strip() == "1",
+                )
+            )
+    return dev
+
+
+def semeval_rubric(question_text: str, reference: str) -> Rubric:
+    """A SemEval question as a one-point topic: its reference answer is the marking point."""
+    rubric = build_rubric(reference)
+    return Rubric(
+        point_text=rubric.point_text,
+        prompt=question_text,
+        required_count=rubric.required_count,
+        indicators=rubric.indicators,
+        requires_explanation=False,
+        auto_markable=True,
+        model_answer=reference,
+        requires_link=False,
+    )
+
+
+def load_semeval(name: str, folder: Path) -> DevSet:
+    """Every ``*.xml`` question in ``folder``: the first reference answer is the point."""
+    dev = DevSet(name=name, cases=[], trains_model=True)
+    for path in sorted(folder.glob("*.xml")):
+        root = ElementTree.parse(path).getroot()  # noqa: S314 - local, trusted data files
+        question_text = (root.findtext("questionText") or "").strip()
+        reference = next(
+            (r.text.strip() for r in root.iter("referenceAnswer") if (r.text or "").strip()), ""
+        )
+        rubric = semeval_rubric(question_text, reference)
+        for answer in root.iter("studentAnswer"):
+            dev.cases.append(
+                Case(
+                    question=f"{name}:{root.get('id')}",
+                    rubric=rubric,
+                    misconceptions=(),
+                    answer=(answer.text or "").strip(),
+                    credit=answer.get("accuracy") == "correct",
+                )
+            )
+    return dev
+
+
+def load_development_sets(repo_dir: Path, shared_dir: Path) -> tuple[list[DevSet], list[str]]:
+    """The sets that exist on this machine, and a note for each one that is missing."""
+    seeds = repo_dir / "seeds"
+    found: list[DevSet] = []
+    missing: list[str] = []
+    labelled = repo_dir / "assessments" / "tests" / "data" / "labelled_answers.csv"
+    found.append(load_seed_answers("labelled (ours)", labelled, seeds, trains=True))
+    gold = shared_dir / "gold" / "seed-topics-answers.csv"
+    if gold.is_file():
+        found.append(load_seed_answers("gold (examiners)", gold, seeds, trains=False))
+    else:
+        missing.append(f"{gold}: not found, gold set skipped")
+    for corpus in ("beetle", "sciEntsBank"):
+        folder = shared_dir / "semeval-2013" / "training-2way" / corpus
+        if folder.is_dir():
+            found.append(load_semeval(f"semeval-{corpus}", folder))
+        else:
+            missing.append(f"{folder}: not found, SemEval {corpus} skipped")
+    return found, missing
+
+
+# --- evaluating --------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    """Every case of a set with its channels' evidence and the time it took."""
+
+    dev: DevSet
+    lexical: list[MarkResult] = field(default_factory=list)
+    evidence: list[Evidence | None] = field(default_factory=list)
+    milliseconds: list[float] = field(default_factory=list)
+
+
+def measure(dev: DevSet, marker: PipelineMarker, progress: Callable[[str], None]) -> Measured:
+    """Run every channel on every case of ``dev`` once."""
+    measured = Measured(dev=dev)
+    for number, case in enumerate(dev.cases, start=1):
+        started = time.perf_counter()
+        lexical, evidence = marker.evidence(case.answer, case.rubric, case.misconceptions)
+        if evidence is not None:
+            marker.decide(lexical, evidence)
+        measured.milliseconds.append((time.perf_counter() - started) * 1000)
+        measured.lexical.append(lexical)
+        measured.evidence.append(evidence)
+        if number % 1000 == 0:
+            progress(f"  {dev.name}: {number:,}/{len(dev.cases):,} answers")
+    return measured
+
+
+def training_pool(
+    measured: Sequence[Measured], exclude: Callable[[DevSet, Case], bool] = lambda d, c: False
+) -> tuple[list[dict[str, float]], list[bool], list[str]]:
+    """Features, labels and set names of every pooled case that ``exclude`` keeps."""
+    rows: list[dict[str, float]] = []
+    labels: list[bool] = []
+    groups: list[str] = []
+    for m in measured:
+        if not m.dev.trains_model:
+            continue
+        for case, evidence in zip(m.dev.cases, m.evidence, strict=True):
+            if evidence is not None and not exclude(m.dev, case):
+                rows.append(evidence.features)
+                labels.append(case.credit)
+                groups.append(m.dev.name)
+    return rows, labels, groups
+
+
+def _predict(model: DecisionModel, lexical: MarkResult, evidence: Evidence | None) -> bool:
+    if evidence is None:
+        return lexical.awarded
+    return model.probability(evidence.features) >= model.threshold and not lexical.misconceptions
+
+
+def _best_threshold(values: Sequence[float], truth: Sequence[bool]) -> float:
+    candidates = sorted(set(round(v, 3) for v in values))
+    return max(
+        candidates or [0.5],
+        key=lambda t: (scores(truth, [v >= t for v in values]).macro_f1, -t),
+    )
+
+
+def _baseline(m: Measured) -> list[bool]:
+    overlap = [token_f1(c.answer, references(c.rubric)) for c in m.dev.cases]
+    truth = [c.credit for c in m.dev.cases]
+    predicted: list[bool] = [False] * len(overlap)
+    for fold in range(FOLDS):
+        train = [i for i, c in enumerate(m.dev.cases) if fold_of(c.question) != fold]
+        threshold = _best_threshold([overlap[i] for i in train], [truth[i] for i in train])
+        for i, c in enumerate(m.dev.cases):
+            if fold_of(c.question) == fold:
+                predicted[i] = overlap[i] >= threshold
+    return predicted
+
+
+def _marker_predictions(m: Measured, measured: Sequence[Measured]) -> list[bool]:
+    if not m.dev.trains_model:
+        rows, labels, groups = training_pool(measured)
+        model = train_decision_model(rows, labels, FEATURES, groups)
+        return [_predict(model, lx, ev) for lx, ev in zip(m.lexical, m.evidence, strict=True)]
+    predicted: list[bool] = [False] * len(m.dev.cases)
+    for fold in range(FOLDS):
+        rows, labels, groups = training_pool(
+            measured, lambda d, c, f=fold: d is m.dev and fold_of(c.question) == f
+        )
+        model = train_decision_model(rows, labels, FEATURES, groups)
+        for i, case in enumerate(m.dev.cases):
+            if fold_of(case.question) == fold:
+                predicted[i] = _predict(model, m.lexical[i], m.evidence[i])
+    return predicted
+
+
+def evaluate(measured: Sequence[Measured]) -> list[dict]:
+    """One row per set: majority class, word-overlap baseline and marker, with timings."""
+    table = []
+    for m in measured:
+        truth = [c.credit for c in m.dev.cases]
+        majority = sum(truth) * 2 >= len(truth)
+        times = sorted(m.milliseconds)
+        table.append(
+            {
+                "set": m.dev.name,
+                "answers": len(truth),
+                "questions": len({c.question for c in m.dev.cases}),
+                "scored_by": "held-out questions" if m.dev.trains_model else "never trained on",
+                "majority": scores(truth, [majority] * len(truth)).as_dict(),
+                "overlap_baseline": scores(truth, _baseline(m)).as_dict(),
+                "lexical_channel": scores(truth, [r.awarded for r in m.lexical]).as_dict(),
+                "marker": scores(truth, _marker_predictions(m, measured)).as_dict(),
+                "p50_ms": round(statistics.median(times), 2) if times else 0.0,
+                "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2)
+                if times
+                else 0.0,
+            }
+        )
+    return table

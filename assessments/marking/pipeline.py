@@ -1,0 +1,211 @@
+"""The marking pipeline: rubric -> evidence channels -> calibrated decision -> feedback.
+
+``PipelineMarker`` is the site's marker (``settings.MARKER_BACKEND``). Its channels:
+
+* structural (``lexical.LexicalMarker``): each idea's wording, negation, counting, explanation,
+  misconceptions asserted as true;
+* overlap (``overlap``): how much of the reference (model answer, else the point) the answer
+  covers;
+
+and the shipped ``decision`` model turns their features into a probability of credit. A
+misconception asserted as true always withholds credit; answers whose probability falls in the
+unsure band go to the tutor's queue.
+
+A sentence-embedding channel (all-MiniLM-L6-v2, int8 ONNX) was built and measured here and left
+out: it did not help on any development set (``docs/marking.md`` has the figures).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from assessments import lexicon
+from assessments.marking.decision import DecisionModel, load_decision_model
+from assessments.marking.lexical import MAX_CHARS, LexicalMarker
+from assessments.marking.overlap import reference_recall, token_f1
+from assessments.marking.results import MarkResult, MisconceptionSpec
+from assessments.rubrics import Rubric
+
+__all__ = [
+    "CHANNEL_FEATURES",
+    "FEATURES",
+    "Evidence",
+    "PipelineMarker",
+    "is_criterion",
+    "model_inputs",
+    "references",
+]
+
+# What each channel reports. The decision model sees each under the kind of point it came from:
+# a point written as an examiner's criterion ("Award credit for identifying…") or as a reference
+# answer ("The other bulbs stay lit."). Structure carries the first kind and overlap with the
+# reference the second, and one weight per feature cannot say both.
+CHANNEL_FEATURES = (
+    "lex_awarded",
+    "lex_coverage",
+    "lex_negated",
+    "lex_explanation_failed",
+    "misconception",
+    "overlap_recall",
+    "overlap_f1",
+)
+FEATURES = (
+    "criterion",
+    *(f"criterion_{name}" for name in CHANNEL_FEATURES),
+    *(f"reference_{name}" for name in CHANNEL_FEATURES),
+)
+_CRITERION = re.compile(
+    r"^\W*(?:award|credit|learners?\b|candidates?\b|the learner|identify|identifying|explain|"
+    r"explaining|describe|describing|outline|outlining|state|stating|list|give|giving|name|"
+    r"naming|define|defining|demonstrat|discuss|evaluat|justify|analys|compare|suggest|"
+    r"accurate|clear|correct)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the channels found, as the decision model's inputs."""
+
+    features: dict[str, float]
+
+
+def is_criterion(point_text: str) -> bool:
+    """Whether a point is written as an examiner's criterion rather than a reference answer."""
+    return bool(_CRITERION.search(point_text))
+
+
+def model_inputs(channels: dict[str, float], criterion: bool) -> dict[str, float]:
+    """The decision model's inputs: each channel feature under its kind of point."""
+    kind = "criterion" if criterion else "reference"
+    inputs = {"criterion": float(criterion)}
+    inputs.update({f"{kind}_{name}": value for name, value in channels.items()})
+    return inputs
+
+
+def references(rubric: Rubric) -> tuple[str, ...]:
+    """The reference text for an answer: the model answer, else the point, else the prompt."""
+    for text in (rubric.model_answer, rubric.point_text, rubric.prompt):
+        if text.strip():
+            return (text,)
+    return ()
+
+
+def _required(rubric: Rubric) -> int:
+    return max(1, min(rubric.required_count, len(rubric.indicators) or 1))
+
+
+def gather_evidence(text: str, rubric: Rubric, lexical: MarkResult) -> Evidence:
+    """Every channel's features for one answer. None of them measures the answer's length."""
+    refs = references(rubric)
+    channels = {
+        "lex_awarded": float(lexical.awarded),
+        "lex_coverage": min(1.0, lexical.score / _required(rubric)),
+        "lex_negated": float(any("negated" in r for r in lexical.reasons)),
+        "lex_explanation_failed": float(
+            any(m.startswith("an explanation") for m in lexical.missing)
+        ),
+        "misconception": float(bool(lexical.misconceptions)),
+        "overlap_recall": reference_recall(text, refs, rubric.prompt.split()),
+        "overlap_f1": token_f1(text, refs),
+    }
+    return Evidence(features=model_inputs(channels, is_criterion(rubric.point_text)))
+
+
+class PipelineMarker:
+    """Structure and overlap, weighed by the shipped decision model."""
+
+    name = "pipeline"
+    version = "1"
+
+    def __init__(self, model: DecisionModel | None = None) -> None:
+        self._lexical = LexicalMarker()
+        self._model = model
+
+    @property
+    def model(self) -> DecisionModel:
+        """The decision model (the shipped file unless one was given)."""
+        if self._model is None:
+            self._model = load_decision_model()
+        return self._model
+
+    def identity(self) -> dict:
+        """Name, version and the hashes of every data file this marker read."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "files": {"decision": self.model.sha256, "lexicon": lexicon.LEXICON_SHA256},
+            "channels": {self._lexical.name: self._lexical.version},
+        }
+
+    def evidence(
+        self, answer: str, rubric: Rubric, misconceptions: Sequence[MisconceptionSpec] = ()
+    ) -> tuple[MarkResult, Evidence | None]:
+        """The structural result and, where there is something to weigh, every channel's
+        evidence (``None`` when structure alone decides: a tutor's point, no answer)."""
+        lexical = self._lexical.mark(answer, rubric, misconceptions)
+        text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
+        if not rubric.auto_markable or not rubric.indicators or not re.search(r"\w", text):
+            return lexical, None
+        return lexical, gather_evidence(text, rubric, lexical)
+
+    def mark(
+        self, answer: str, rubric: Rubric, misconceptions: Sequence[MisconceptionSpec] = ()
+    ) -> MarkResult:
+        """Mark ``answer``: see the module docstring."""
+        lexical, evidence = self.evidence(answer, rubric, misconceptions)
+        if evidence is None:
+            return replace(lexical, marker=self.identity())
+        return self.decide(lexical, evidence)
+
+    def decide(self, lexical: MarkResult, evidence: Evidence) -> MarkResult:
+        """Turn the channels' evidence into the final, explained result."""
+        model = self.model
+        probability = model.probability(evidence.features)
+        awarded = probability >= model.threshold and not lexical.misconceptions
+        confident = not (model.unsure_low < probability < model.unsure_high)
+        reasons = (
+            *lexical.reasons,
+            "evidence: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in evidence.features.items()),
+            f"decision: probability of credit {probability:.2f} "
+            f"(threshold {model.threshold:.2f}) -> {'credit' if awarded else 'no credit'}"
+            + ("" if confident else "; unsure, sent to a tutor"),
+        )
+        result = replace(
+            lexical,
+            awarded=awarded,
+            score=lexical.max_score if awarded else min(lexical.score, lexical.max_score - 1),
+            confident=confident and lexical.confident,
+            reasons=reasons,
+            marker=self.identity(),
+        )
+        if awarded != lexical.awarded:
+            result = replace(result, feedback=_overruled_feedback(result))
+        return result
+
+
+def _overruled_feedback(result: MarkResult) -> str:
+    """Feedback for a decision the structural channel alone would not have made: say what was
+    found and what is missing without contradicting the decision."""
+    found = sorted({m.indicator for m in result.matches})
+    if result.awarded:
+        parts = ["Credit awarded: your answer covers what the model answer says"]
+        if found:
+            parts[0] += f", including {_join(found)}"
+        parts[0] += "."
+    else:
+        parts = ["No credit."]
+        if found:
+            parts.append(f"You mentioned {_join(found)}, but the answer as a whole falls short.")
+        if result.missing:
+            parts.append(f"Still needed: {_join(result.missing)}.")
+    parts.append("A tutor may check this mark.")
+    return " ".join(parts)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,180 @@
+"""The marking pipeline: one way in, a recorded identity, structure's vetoes, the decision."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+
+from assessments.marking import MisconceptionSpec, get_marker, mark_answer
+from assessments.marking.decision import (
+    DECISION_MODEL_PATH,
+    DecisionModel,
+    load_decision_model,
+    train_decision_model,
+)
+from assessments.marking.pipeline import (
+    FEATURES,
+    PipelineMarker,
+    is_criterion,
+    model_inputs,
+)
+from assessments.rubrics import build_rubric
+
+SHARED = Path(settings.BASE_DIR).parent / "shared"
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "semeval-2013").is_dir(), reason="../shared/semeval-2013 is not beside the repo"
+)
+
+POINT = (
+    "Award credit for identifying at least two safe working practices in a laboratory "
+    "(e.g., wearing goggles, tying back long hair, keeping food out)."
+)
+MISCONCEPTION = MisconceptionSpec(
+    statement="Believing that goggles are only needed when heating chemicals",
+    correction="Eye protection is worn for every practical.",
+)
+
+
+def always(probability_sign: float) -> DecisionModel:
+    """A model whose answer is fixed: +30 -> always credit, -30 -> never."""
+    return DecisionModel(
+        features=FEATURES, weights=(0.0,) * len(FEATURES), intercept=probability_sign
+    )
+
+
+def test_the_site_marker_is_the_configured_pipeline_and_results_record_it():
+    assert get_marker().name == "pipeline"
+    result = mark_answer("Wear goggles and tie back long hair.", build_rubric(POINT))
+    assert result.marker["name"] == "pipeline"
+    assert result.marker["version"] == PipelineMarker.version
+    assert result.marker["files"]["decision"] == load_decision_model().sha256
+    assert len(result.marker["files"]["lexicon"]) == 64
+    assert result.to_dict()["marker"] == result.marker
+
+
+def test_the_backend_is_chosen_in_settings():
+    with override_settings(MARKER_BACKEND="assessments.marking.lexical.LexicalMarker"):
+        assert get_marker().name == "lexical"
+        assert mark_answer("Wear goggles.", build_rubric(POINT)).marker["name"] == "lexical"
+
+
+def test_an_asserted_misconception_withholds_credit_whatever_the_model_says():
+    marker = PipelineMarker(model=always(30.0))
+    answer = "Goggles are only needed when heating chemicals, and you should tie back long hair."
+    result = marker.mark(answer, build_rubric(POINT), [MISCONCEPTION])
+    assert result.misconceptions
+    assert not result.awarded
+
+
+def test_the_decision_follows_the_model_and_explains_itself():
+    rubric = build_rubric(POINT)
+    answer = "Wear goggles and tie back long hair."
+    credit = PipelineMarker(model=always(30.0)).mark(answer, rubric)
+    refuse = PipelineMarker(model=always(-30.0)).mark(answer, rubric)
+    assert credit.awarded and credit.score == credit.max_score
+    assert not refuse.awarded and refuse.score < refuse.max_score
+    assert any(r.startswith("decision: probability of credit 1.00") for r in credit.reasons)
+    # The feedback never contradicts the decision.
+    assert refuse.feedback.startswith("No credit")
+    assert "Credit awarded" not in refuse.feedback
+
+
+def test_unsure_probabilities_go_to_a_tutor():
+    unsure = DecisionModel(features=FEATURES, weights=(0.0,) * len(FEATURES), intercept=0.0)
+    result = PipelineMarker(model=unsure).mark("Wear goggles.", build_rubric(POINT))
+    assert not result.confident
+
+
+def test_points_a_tutor_marks_and_empty_answers_skip_the_decision():
+    role_play = build_rubric(
+        "Award credit for demonstrating appropriate tone in a simulated customer interaction."
+    )
+    marker = PipelineMarker(model=always(30.0))
+    assert not marker.mark("Hello, how can I help?", role_play).awarded
+    assert not marker.mark("   ", build_rubric(POINT)).awarded
+
+
+def test_criterion_points_and_reference_answers_are_told_apart():
+    assert is_criterion(POINT)
+    assert is_criterion("Explaining the difference between open and closed questions.")
+    assert not is_criterion("The other bulbs stay lit because they are in parallel.")
+    inputs = model_inputs({"overlap_f1": 0.5}, criterion=False)
+    assert inputs == {"criterion": 0.0, "reference_overlap_f1": 0.5}
+
+
+def test_no_feature_measures_length():
+    banned = ("length", "words", "chars", "tokens")
+    assert not [f for f in FEATURES if any(b in f for b in banned)]
+
+
+def test_fitting_is_deterministic_and_learns_the_signal():
+    rows = [{"criterion": 1.0, "criterion_lex_awarded": float(i % 2)} for i in range(40)]
+    labels = [bool(i % 2) for i in range(40)]
+    first = train_decision_model(rows, labels, FEATURES)
+    second = train_decision_model(rows, labels, FEATURES)
+    assert first.to_json() == second.to_json()
+    assert first.probability({"criterion": 1.0, "criterion_lex_awarded": 1.0}) > 0.8
+    assert first.probability({"criterion": 1.0, "criterion_lex_awarded": 0.0}) < 0.2
+
+
+def test_each_set_weighs_the_same_however_many_answers_it_has():
+    # A big set says feature on -> credit, a small one says the opposite: weighed equally,
+    # neither wins; weighed by rows, the big one would.
+    big = [({"criterion_lex_awarded": 1.0}, True), ({"criterion_lex_awarded": 0.0}, False)] * 45
+    small = [({"criterion_lex_awarded": 1.0}, False), ({"criterion_lex_awarded": 0.0}, True)] * 5
+    rows, labels = zip(*(big + small), strict=True)
+    groups = ["big"] * 90 + ["small"] * 10
+    balanced = train_decision_model(rows, labels, FEATURES, groups)
+    pooled = train_decision_model(rows, labels, FEATURES)
+    on = {"criterion_lex_awarded": 1.0}
+    assert abs(balanced.probability(on) - 0.5) < 0.05
+    assert pooled.probability(on) > 0.7
+
+
+def test_a_bad_decision_file_is_named(tmp_path):
+    bad = tmp_path / "decision.json"
+    bad.write_text('{"features": ["a"], "weights": []}')
+    with pytest.raises(ValueError, match="decision.json"):
+        load_decision_model(bad)
+
+
+@needs_shared
+def test_make_train_marker_rebuilds_the_shipped_model_byte_for_byte(tmp_path):
+    out = tmp_path / "decision.json"
+    call_command("train_marker", output=str(out), stdout=StringIO(), stderr=StringIO())
+    assert out.read_bytes() == DECISION_MODEL_PATH.read_bytes()
+
+
+# Floors: the figures `make eval-marker` printed when this marker was finished, rounded down.
+# Raise them as the marker improves; a fall below one means a change made it agree less with
+# examiners. Beetle is below the word-overlap baseline today (see docs/marking.md).
+FLOORS = {
+    "labelled (ours)": {"kappa": 0.90},
+    "gold (examiners)": {"kappa": 0.68, "accuracy": 0.84},
+    "semeval-beetle": {"macro_f1": 0.66},
+    "semeval-sciEntsBank": {"macro_f1": 0.64},
+}
+
+
+@needs_shared
+def test_agreement_floors_from_eval_markers_own_output():
+    out = StringIO()
+    call_command("eval_marker", json=True, stdout=out, stderr=StringIO())
+    table = {row["set"]: row for row in json.loads(out.getvalue())["sets"]}
+    assert set(table) == set(FLOORS)
+    for name, floors in FLOORS.items():
+        for metric, floor in floors.items():
+            assert table[name]["marker"][metric] >= floor, (name, metric, table[name]["marker"])
+    for name in ("semeval-beetle", "semeval-sciEntsBank"):
+        row = table[name]
+        # The pipeline must beat the structural channel alone where structure was not tuned.
+        assert row["marker"]["macro_f1"] > row["lexical_channel"]["macro_f1"] + 0.05
+    assert (
+        table["semeval-sciEntsBank"]["marker"]["macro_f1"]
+        > table["semeval-sciEntsBank"]["overlap_baseline"]["macro_f1"]
+    )
+    assert all(row["majority"]["kappa"] == 0 for row in table.values())
