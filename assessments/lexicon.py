@@ -186,6 +186,24 @@ def parse_lexicon(
     category names as phrases) are checked by the tests, not here, so a site never fails to
     start over a wording question.
     """
+    _check_top_level_tables(data, source)
+    word_classes = _parse_word_classes(data["word_classes"], source)
+    generic = _strings(data["generic_point_words"], source, "generic_point_words")
+    concepts = _parse_concepts(data["concepts"], source)
+    categories = {category for concept in concepts for category in concept.categories}
+    cues = _parse_category_cues(data["category_cues"], categories, source)
+    return Lexicon(
+        name=name,
+        source=source,
+        sha256=sha256,
+        word_classes=word_classes,
+        concepts=concepts,
+        category_cues=cues,
+        generic_point_words=frozenset(generic),
+    )
+
+
+def _check_top_level_tables(data: Mapping[str, Any], source: str) -> None:
     unknown = set(data) - _TOP_LEVEL_KEYS
     if unknown:
         raise _fail(source, ", ".join(sorted(unknown)), "unknown table")
@@ -193,7 +211,8 @@ def parse_lexicon(
     if missing:
         raise _fail(source, ", ".join(sorted(missing)), "missing table")
 
-    classes = data["word_classes"]
+
+def _parse_word_classes(classes: Any, source: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(classes, Mapping) or not classes:
         raise _fail(source, "word_classes", "must be a non-empty table")
     word_classes: dict[str, tuple[str, ...]] = {}
@@ -201,45 +220,55 @@ def parse_lexicon(
         entry = f"word_classes.{class_id}"
         if not class_id.startswith("@") or len(class_id) < 2:
             raise _fail(source, entry, 'a class id must start with "@"')
-        words = _strings(words, source, entry)
-        for word in words:
+        checked = _strings(words, source, entry)
+        for word in checked:
             if not _CLASS_WORD.fullmatch(word):
                 raise _fail(source, entry, f"{word!r} is not one lower-case word")
-        word_classes[class_id] = words
+        word_classes[class_id] = checked
+    return word_classes
 
-    generic = _strings(data["generic_point_words"], source, "generic_point_words")
 
+def _parse_concepts(items: Any, source: str) -> tuple[Concept, ...]:
+    if not isinstance(items, list) or not items:
+        raise _fail(source, "concepts", "must be a non-empty list of [[concepts]] tables")
     concepts: list[Concept] = []
     seen: set[str] = set()
-    categories: set[str] = set()
-    if not isinstance(data["concepts"], list) or not data["concepts"]:
-        raise _fail(source, "concepts", "must be a non-empty list of [[concepts]] tables")
-    for position, item in enumerate(data["concepts"], 1):
-        entry = f"concepts[{position}]"
-        if not isinstance(item, Mapping):
-            raise _fail(source, entry, "must be a table")
-        if isinstance(item.get("key"), str):
-            entry = f"concepts[{position}] ({item['key']})"
-        if set(item) != _CONCEPT_FIELDS:
-            expected = ", ".join(sorted(_CONCEPT_FIELDS))
-            raise _fail(source, entry, f"fields must be exactly {expected}; got {sorted(item)}")
-        key, label = item["key"], item["label"]
-        if not isinstance(key, str) or not _CONCEPT_KEY.fullmatch(key):
-            raise _fail(source, entry, "key must be a snake_case id")
-        if key in seen:
-            raise _fail(source, entry, "duplicate concept key")
-        seen.add(key)
-        if not isinstance(label, str) or not label.strip():
-            raise _fail(source, entry, "label must be a non-empty string")
-        cats = _strings(item["categories"], source, f"{entry}.categories")
-        categories.update(cats)
-        phrases = _strings(item["phrases"], source, f"{entry}.phrases")
-        concepts.append(Concept(key, label, cats, phrases))
+    for position, item in enumerate(items, 1):
+        concept = _parse_concept(item, position, seen, source)
+        seen.add(concept.key)
+        concepts.append(concept)
+    return tuple(concepts)
 
-    cues: list[tuple[str, str]] = []
-    if not isinstance(data["category_cues"], list):
+
+def _parse_concept(item: Any, position: int, seen: set[str], source: str) -> Concept:
+    """One ``[[concepts]]`` table; ``seen`` holds the keys of the concepts before it."""
+    entry = f"concepts[{position}]"
+    if not isinstance(item, Mapping):
+        raise _fail(source, entry, "must be a table")
+    if isinstance(item.get("key"), str):
+        entry = f"concepts[{position}] ({item['key']})"
+    if set(item) != _CONCEPT_FIELDS:
+        expected = ", ".join(sorted(_CONCEPT_FIELDS))
+        raise _fail(source, entry, f"fields must be exactly {expected}; got {sorted(item)}")
+    key, label = item["key"], item["label"]
+    if not isinstance(key, str) or not _CONCEPT_KEY.fullmatch(key):
+        raise _fail(source, entry, "key must be a snake_case id")
+    if key in seen:
+        raise _fail(source, entry, "duplicate concept key")
+    if not isinstance(label, str) or not label.strip():
+        raise _fail(source, entry, "label must be a non-empty string")
+    cats = _strings(item["categories"], source, f"{entry}.categories")
+    phrases = _strings(item["phrases"], source, f"{entry}.phrases")
+    return Concept(key, label, cats, phrases)
+
+
+def _parse_category_cues(
+    items: Any, categories: set[str], source: str
+) -> tuple[tuple[str, str], ...]:
+    if not isinstance(items, list):
         raise _fail(source, "category_cues", "must be a list of [[category_cues]] tables")
-    for position, item in enumerate(data["category_cues"], 1):
+    cues: list[tuple[str, str]] = []
+    for position, item in enumerate(items, 1):
         entry = f"category_cues[{position}]"
         if not isinstance(item, Mapping) or set(item) != _CUE_FIELDS:
             raise _fail(source, entry, "fields must be exactly category, pattern")
@@ -253,16 +282,7 @@ def parse_lexicon(
         if category not in categories:
             raise _fail(source, entry, f"category {category!r} is not used by any concept")
         cues.append((pattern, category))
-
-    return Lexicon(
-        name=name,
-        source=source,
-        sha256=sha256,
-        word_classes=word_classes,
-        concepts=tuple(concepts),
-        category_cues=tuple(cues),
-        generic_point_words=frozenset(generic),
-    )
+    return tuple(cues)
 
 
 def _resolve(lexicon: str | Lexicon) -> Lexicon:
@@ -338,12 +358,24 @@ def stem(word: str) -> str:
     w = re.sub(r"yz(e|es|ed|ing)$", r"ys\1", w)
     if len(w) <= 3 or not w.isalpha():
         return w
+    w = _strip_plural(w)
+    w = _strip_verb_ending(w)
+    return _strip_derivation(w)
+
+
+def _strip_plural(w: str) -> str:
+    """ "classes" -> "class", "replies" -> "repli", "tracks" -> "track"; "status", "basis" kept."""
     if w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "i"
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
+        return w[:-2]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "i"
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _strip_verb_ending(w: str) -> str:
+    """ "tracking", "tracked", "knowingly" -> the base, when a syllable is left ("need" kept)."""
     for suffix in ("ingly", "edly", "ing", "ed"):
         if w.endswith(suffix) and not w.endswith("eed"):
             base = w[: -len(suffix)]
@@ -353,6 +385,11 @@ def stem(word: str) -> str:
                 if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "lsz" + "aeiou":
                     w = w[:-1]
             break
+    return w
+
+
+def _strip_derivation(w: str) -> str:
+    """ "-ment" and "-ly" off long words, then a final "y" -> "i" and a final "e" dropped."""
     if w.endswith("ment") and len(w) >= 8:
         w = w[:-4]
     elif w.endswith("ly") and len(w) >= 6:
@@ -680,47 +717,69 @@ def find_phrase(
     Units may come in any order ("tracking interactions" / "interaction tracking") but must be
     in one sentence and within ``len(units) + window_slack`` tokens of each other.
     """
+    unit_positions = _unit_positions(phrase, index)
+    if unit_positions is None:
+        return []
+    if len(unit_positions) == 1:
+        return [PhraseMatch((p,), phrase) for p in unit_positions[0][:limit]]
+    window = len(unit_positions) + window_slack
+    # Anchor on the rarest unit; look for the others nearby.
+    order = sorted(range(len(unit_positions)), key=lambda i: len(unit_positions[i]))
+    matches: list[PhraseMatch] = []
+    for anchor in unit_positions[order[0]]:
+        positions = _positions_around(anchor, order, unit_positions, tokens, window)
+        if positions is not None and positions[-1] - positions[0] <= window:
+            matches.append(PhraseMatch(positions, phrase))
+            if len(matches) >= limit:
+                break
+    return matches
+
+
+def _unit_positions(phrase: CompiledPhrase, index: dict[str, list[int]]) -> list[list[int]] | None:
+    """Per unit, the sorted positions of tokens carrying any of its ids; None if one is absent."""
     unit_positions: list[list[int]] = []
     for unit in phrase.units:
         found: set[int] = set()
         for canon in unit:
             found.update(index.get(canon, ()))
         if not found:
-            return []
+            return None
         unit_positions.append(sorted(found))
-    if len(unit_positions) == 1:
-        return [PhraseMatch((p,), phrase) for p in unit_positions[0][:limit]]
-    window = len(unit_positions) + window_slack
-    # Anchor on the rarest unit; look for the others nearby.
-    order = sorted(range(len(unit_positions)), key=lambda i: len(unit_positions[i]))
-    anchor_list = unit_positions[order[0]]
-    matches: list[PhraseMatch] = []
-    for anchor in anchor_list:
-        sentence = tokens[anchor].sentence
-        chosen = {order[0]: anchor}
-        ok = True
-        for unit_index in order[1:]:
-            candidates = unit_positions[unit_index]
-            lo = bisect_left(candidates, anchor - window)
-            best = None
-            for position in candidates[lo:]:
-                if position > anchor + window:
-                    break
-                if tokens[position].sentence != sentence:
-                    continue
-                if best is None or abs(position - anchor) < abs(best - anchor):
-                    best = position
-            if best is None:
-                ok = False
-                break
-            chosen[unit_index] = best
-        if ok:
-            positions = tuple(sorted(set(chosen.values())))
-            if positions[-1] - positions[0] <= window:
-                matches.append(PhraseMatch(positions, phrase))
-                if len(matches) >= limit:
-                    break
-    return matches
+    return unit_positions
+
+
+def _positions_around(
+    anchor: int,
+    order: list[int],
+    unit_positions: list[list[int]],
+    tokens: list[Token],
+    window: int,
+) -> tuple[int, ...] | None:
+    """The anchor plus, for every other unit, its nearest position in the anchor's sentence."""
+    chosen = {order[0]: anchor}
+    for unit_index in order[1:]:
+        best = _nearest_in_sentence(anchor, unit_positions[unit_index], tokens, window)
+        if best is None:
+            return None
+        chosen[unit_index] = best
+    return tuple(sorted(set(chosen.values())))
+
+
+def _nearest_in_sentence(
+    anchor: int, candidates: list[int], tokens: list[Token], window: int
+) -> int | None:
+    """The candidate closest to ``anchor`` (earlier wins a tie) within ``window``, same sentence."""
+    sentence = tokens[anchor].sentence
+    lo = bisect_left(candidates, anchor - window)
+    best = None
+    for position in candidates[lo:]:
+        if position > anchor + window:
+            break
+        if tokens[position].sentence != sentence:
+            continue
+        if best is None or abs(position - anchor) < abs(best - anchor):
+            best = position
+    return best
 
 
 # --- concepts ---------------------------------------------------------------------------------
@@ -771,6 +830,22 @@ def concepts_in_text(
     """
     lex = _resolve(lexicon)
     tokens = tokenize(text, strict=True, lexicon=lex)
+    found = _concept_matches(text, tokens, lex)
+    # Longest first; among equals, the concept for which the words are its own name (rank 0).
+    found.sort(key=lambda item: (item[0], item[1], item[2], lex.concepts.index(item[4])))
+    chosen = _longest_first(found)
+    chosen.sort(key=lambda item: item[0])
+    result = []
+    for first, last, concept, keys in chosen:
+        start = _whole_word_start(text, tokens, first)
+        result.append((concept, start, tokens[last].end, tuple(sorted(keys))))
+    return result
+
+
+def _concept_matches(
+    text: str, tokens: list[Token], lex: Lexicon
+) -> list[tuple[int, int, int, int, Concept]]:
+    """Every concept phrase in examiner wording, as ``(-length, rank, first, last, concept)``."""
     index = build_index(tokens)
     found: list[tuple[int, int, int, int, Concept]] = []
     for concept, phrases in _compiled_concepts(True, lex):
@@ -783,19 +858,27 @@ def concepts_in_text(
                 positions = match.positions
                 if len(positions) == 1 and tokens[positions[0]].lower in lex.generic_point_words:
                     continue
-                # In examiner wording a phrase's words must be adjacent (only stopwords
-                # between) and must not straddle punctuation.
-                between = [
-                    tokens[i] for i in range(positions[0] + 1, positions[-1]) if i not in positions
-                ]
-                if any(t.lower not in STOPWORDS for t in between):
-                    continue
-                gap = text[tokens[positions[0]].end : tokens[positions[-1]].start]
-                if re.search(r"[,;:()]", gap):
+                if not _reads_as_one_phrase(text, tokens, positions):
                     continue
                 found.append((-(len(positions)), rank, positions[0], positions[-1], concept))
-    # Longest first; among equals, the concept for which the words are its own name (rank 0).
-    found.sort(key=lambda item: (item[0], item[1], item[2], lex.concepts.index(item[4])))
+    return found
+
+
+def _reads_as_one_phrase(text: str, tokens: list[Token], positions: tuple[int, ...]) -> bool:
+    """In examiner wording a phrase's words must be adjacent (only stopwords between) and must
+    not straddle punctuation."""
+    between = [tokens[i] for i in range(positions[0] + 1, positions[-1]) if i not in positions]
+    if any(t.lower not in STOPWORDS for t in between):
+        return False
+    gap = text[tokens[positions[0]].end : tokens[positions[-1]].start]
+    return not re.search(r"[,;:()]", gap)
+
+
+def _longest_first(
+    found: list[tuple[int, int, int, int, Concept]],
+) -> list[tuple[int, int, Concept, set[str]]]:
+    """Take sorted matches greedily, skipping any that overlap one already taken; a skipped
+    match lying inside a taken one adds its concept's key to that one's keys."""
     taken: set[int] = set()
     chosen: list[tuple[int, int, Concept, set[str]]] = []
     for _negative_len, _rank, first, last, concept in found:
@@ -808,16 +891,16 @@ def concepts_in_text(
             continue
         taken |= span
         chosen.append((first, last, concept, {concept.key}))
-    chosen.sort(key=lambda item: item[0])
-    result = []
-    for first, last, concept, keys in chosen:
+    return chosen
+
+
+def _whole_word_start(text: str, tokens: list[Token], first: int) -> int:
+    """Where token ``first``'s whole hyphenated word starts ("long-term", not "term")."""
+    start = tokens[first].start
+    while first > 0 and text[start - 1 : start] == "-" and tokens[first - 1].end == start - 1:
+        first -= 1
         start = tokens[first].start
-        # Report whole hyphenated words ("long-term relationships", not "term relationships").
-        while first > 0 and text[start - 1 : start] == "-" and tokens[first - 1].end == start - 1:
-            first -= 1
-            start = tokens[first].start
-        result.append((concept, start, tokens[last].end, tuple(sorted(keys))))
-    return result
+    return start
 
 
 def lexicon_vocabulary(lexicon: str | Lexicon = DEFAULT_LEXICON) -> frozenset[str]:

@@ -213,9 +213,26 @@ def _is_negator(tokens: list[Token], i: int, text: str) -> bool:
 def _analyse(text: str, corrector: lexicon.SpellingCorrector) -> _Analysis:
     masked = _HTML_TAG.sub(lambda m: " " * len(m.group(0)), text)
     tokens = lexicon.tokenize(masked, corrector)
-    n = len(tokens)
-    # Clause index: punctuation or a boundary word starts a new clause.
-    clause = [0] * n
+    clause = _clauses(tokens, masked)
+    negated = [False] * len(tokens)
+    reason: dict[int, int] = {}
+    for i in range(len(tokens)):
+        if not _is_negator(tokens, i, masked):
+            continue
+        _negate_clause_after(tokens, clause, masked, i, negated, reason)
+        # A denied relation ("no link", "does not help", "never leads to") denies the
+        # whole sentence's claim, up to a contrast ("but", "however").
+        if _denies_relation(tokens, i):
+            _deny_sentence(tokens, i, negated, reason)
+    for i, token in enumerate(tokens):
+        if token.lower in _DENIAL_WORDS:
+            _deny_sentence(tokens, i, negated, reason)
+    return _Analysis(text, tokens, lexicon.build_index(tokens), negated, clause, reason)
+
+
+def _clauses(tokens: list[Token], masked: str) -> list[int]:
+    """Clause index of each token: punctuation or a boundary word starts a new clause."""
+    clause = [0] * len(tokens)
     current = 0
     for i, token in enumerate(tokens):
         if i > 0:
@@ -225,44 +242,47 @@ def _analyse(text: str, corrector: lexicon.SpellingCorrector) -> _Analysis:
             elif token.lower in _BOUNDARY_WORDS:
                 current += 1
         clause[i] = current
-    negated = [False] * n
-    reason: dict[int, int] = {}
-    for i in range(n):
-        if not _is_negator(tokens, i, masked):
-            continue
-        # Forward scope: to the end of the clause (a comma continues it when a list with
-        # "or"/"nor" follows: "not about A, B or C"), at most 12 tokens.
-        j = i + 1
-        steps = 0
-        while j < n and steps < 12:
-            if tokens[j].sentence != tokens[i].sentence:
+    return clause
+
+
+def _negate_clause_after(
+    tokens: list[Token],
+    clause: list[int],
+    masked: str,
+    i: int,
+    negated: list[bool],
+    reason: dict[int, int],
+) -> None:
+    """Mark the negator at ``i``'s forward scope as negated (by ``i``, unless already negated).
+
+    The scope runs to the end of the clause (a comma continues it when a list with "or"/"nor"
+    follows: "not about A, B or C"), at most 12 tokens.
+    """
+    j = i + 1
+    steps = 0
+    while j < len(tokens) and steps < 12:
+        if tokens[j].sentence != tokens[i].sentence:
+            break
+        if clause[j] != clause[j - 1]:
+            gap = masked[tokens[j - 1].end : tokens[j].start]
+            if tokens[j].lower in _BOUNDARY_WORDS or re.search(r"[.;:!?\n]", gap):
                 break
-            if clause[j] != clause[j - 1]:
-                gap = masked[tokens[j - 1].end : tokens[j].start]
-                if tokens[j].lower in _BOUNDARY_WORDS or re.search(r"[.;:!?\n]", gap):
-                    break
-                if not _list_continues(tokens, clause, j):
-                    break
-            if not negated[j]:
-                negated[j] = True
-                reason[j] = i
-            j += 1
-            steps += 1
-        # A denied relation ("no link", "does not help", "never leads to") denies the
-        # whole sentence's claim, up to a contrast ("but", "however").
-        k = i + 1
-        while k < n and tokens[k].lower in _LIGHT and k - i < 4:
-            k += 1
-        if (
-            k < n
-            and tokens[k].lower in _RELATION_WORDS
-            and tokens[k].sentence == tokens[i].sentence
-        ):
-            _deny_sentence(tokens, i, negated, reason)
-    for i, token in enumerate(tokens):
-        if token.lower in _DENIAL_WORDS:
-            _deny_sentence(tokens, i, negated, reason)
-    return _Analysis(text, tokens, lexicon.build_index(tokens), negated, clause, reason)
+            if not _list_continues(tokens, clause, j):
+                break
+        if not negated[j]:
+            negated[j] = True
+            reason[j] = i
+        j += 1
+        steps += 1
+
+
+def _denies_relation(tokens: list[Token], i: int) -> bool:
+    """Does the negator at ``i`` apply (past light words) to a relation word in its sentence?"""
+    n = len(tokens)
+    k = i + 1
+    while k < n and tokens[k].lower in _LIGHT and k - i < 4:
+        k += 1
+    return k < n and tokens[k].lower in _RELATION_WORDS and tokens[k].sentence == tokens[i].sentence
 
 
 def _list_continues(tokens: list[Token], clause: list[int], j: int) -> bool:
@@ -652,40 +672,64 @@ def _part_positions(
 ) -> list[int] | None:
     """Positions in ``segment`` realising at least ``need`` of ``part``'s slots and units."""
     inside = set(segment)
+    taken = set(taken)  # grown below as items are found; the caller's set is left alone
     chosen: list[int] = []
     hits = 0
     for slot in part.concept_slots:
-        best: tuple[int, ...] | None = None
-        for concept, phrases in lexicon.compiled_concepts():
-            if concept.key not in slot:
-                continue
-            for phrase in phrases:
-                for match in lexicon.find_phrase(phrase, analysis.tokens, analysis.index):
-                    # A quantifier is the claim's own word, never part of an idea it qualifies.
-                    if any(_quantifier_family(analysis.tokens[p]) for p in match.positions):
-                        continue
-                    # Nor is a bare "customer" an idea ("regulars" reaches it via a word class).
-                    if all(analysis.tokens[p].canons & _PERSON_CLASSES for p in match.positions):
-                        continue
-                    if set(match.positions) <= inside and not set(match.positions) & taken:
-                        if best is None or match.positions[0] < best[0]:
-                            best = match.positions
+        best = _earliest_slot_match(slot, analysis, inside, taken)
         if best is not None:
             chosen.extend(best)
-            taken = taken | set(best)
+            taken |= set(best)
             hits += 1
     for unit in part.units:
-        person = _is_person(unit)
-        for p in segment:
-            token = analysis.tokens[p]
-            if p in taken or _quantifier_family(token):
-                continue
-            if token.canons & unit or (person and token.lower in _PERSON_PRONOUNS):
-                chosen.append(p)
-                taken = taken | {p}
-                hits += 1
-                break
+        position = _unit_position(unit, analysis, segment, taken)
+        if position is not None:
+            chosen.append(position)
+            taken.add(position)
+            hits += 1
     return chosen if hits >= need else None
+
+
+def _earliest_slot_match(
+    slot: frozenset[str], analysis: _Analysis, inside: set[int], taken: set[int]
+) -> tuple[int, ...] | None:
+    """The earliest match, inside the segment and clear of ``taken``, of a concept in ``slot``."""
+    best: tuple[int, ...] | None = None
+    for concept, phrases in lexicon.compiled_concepts():
+        if concept.key not in slot:
+            continue
+        for phrase in phrases:
+            for match in lexicon.find_phrase(phrase, analysis.tokens, analysis.index):
+                if not _can_be_an_idea(analysis, match.positions):
+                    continue
+                if set(match.positions) <= inside and not set(match.positions) & taken:
+                    if best is None or match.positions[0] < best[0]:
+                        best = match.positions
+    return best
+
+
+def _can_be_an_idea(analysis: _Analysis, positions: tuple[int, ...]) -> bool:
+    tokens = analysis.tokens
+    # A quantifier is the claim's own word, never part of an idea it qualifies.
+    if any(_quantifier_family(tokens[p]) for p in positions):
+        return False
+    # Nor is a bare "customer" an idea ("regulars" reaches it via a word class).
+    return not all(tokens[p].canons & _PERSON_CLASSES for p in positions)
+
+
+def _unit_position(
+    unit: frozenset[str], analysis: _Analysis, segment: list[int], taken: set[int]
+) -> int | None:
+    """The first free, non-quantifier token of ``segment`` standing for ``unit`` (a person
+    unit also accepts a person pronoun)."""
+    person = _is_person(unit)
+    for p in segment:
+        token = analysis.tokens[p]
+        if p in taken or _quantifier_family(token):
+            continue
+        if token.canons & unit or (person and token.lower in _PERSON_PRONOUNS):
+            return p
+    return None
 
 
 def _is_person(unit: frozenset[str]) -> bool:

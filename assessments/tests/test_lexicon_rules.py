@@ -66,6 +66,20 @@ def _content_stems(text: str) -> frozenset[str]:
 
 def rule_violations(lex: Lexicon) -> list[str]:
     """Every broken editing rule in ``lex``, one readable line each."""
+    problems = _word_class_violations(lex)
+    generic = lex.generic_point_words | ALWAYS_GENERIC
+    keys: set[str] = set()
+    for concept in lex.concepts:
+        if concept.key in keys:
+            problems.append(f"concept {concept.key!r}: duplicate key")
+        keys.add(concept.key)
+        problems.extend(_concept_violations(concept, generic))
+    categories = {category for concept in lex.concepts for category in concept.categories}
+    problems.extend(_cue_violations(lex, categories))
+    return problems
+
+
+def _word_class_violations(lex: Lexicon) -> list[str]:
     problems: list[str] = []
     for class_id, words in lex.word_classes.items():
         if not class_id.startswith("@"):
@@ -73,39 +87,47 @@ def rule_violations(lex: Lexicon) -> list[str]:
         for word in words:
             if word != word.lower() or " " in word:
                 problems.append(f"word class {class_id}: {word!r} must be one lower-case word")
-    generic = lex.generic_point_words | ALWAYS_GENERIC
-    keys: set[str] = set()
-    categories: set[str] = set()
-    for concept in lex.concepts:
-        where = f"concept {concept.key!r}"
-        if concept.key in keys:
-            problems.append(f"{where}: duplicate key")
-        keys.add(concept.key)
-        categories.update(concept.categories)
-        if not concept.label.strip():
-            problems.append(f"{where}: no label")
-        if not concept.categories:
-            problems.append(f"{where}: no category")
-        if not concept.phrases:
-            problems.append(f"{where}: no phrase")
-        if len(set(concept.phrases)) != len(concept.phrases):
-            problems.append(f"{where}: a phrase is listed twice")
-        for phrase in concept.phrases:
-            text = phrase.lstrip("~").strip()
-            if not text:
-                problems.append(f"{where}: empty phrase {phrase!r}")
-                continue
-            # "IT" is the one capitalised word: it means information technology.
-            if re.sub(r"\bIT\b", "", text) != re.sub(r"\bIT\b", "", text).lower():
-                problems.append(f"{where}: phrase {phrase!r} must be lower case")
-            if text in generic and (concept.key, text) not in KNOWN_GENERIC_PHRASES:
-                problems.append(f"{where}: phrase {phrase!r} is a bare generic word")
-            stems = _content_stems(text)
-            for category in concept.categories:
-                name_stems = _content_stems(category.replace("_", " "))
-                known = (concept.key, category, text) in KNOWN_CATEGORY_NAME_PHRASES
-                if stems and stems <= name_stems and not known:
-                    problems.append(f"{where}: phrase {phrase!r} names its category {category}")
+    return problems
+
+
+def _concept_violations(concept: Concept, generic: frozenset[str]) -> list[str]:
+    """The rules for one concept on its own (duplicate keys are checked across concepts)."""
+    where = f"concept {concept.key!r}"
+    problems: list[str] = []
+    if not concept.label.strip():
+        problems.append(f"{where}: no label")
+    if not concept.categories:
+        problems.append(f"{where}: no category")
+    if not concept.phrases:
+        problems.append(f"{where}: no phrase")
+    if len(set(concept.phrases)) != len(concept.phrases):
+        problems.append(f"{where}: a phrase is listed twice")
+    for phrase in concept.phrases:
+        problems.extend(f"{where}: {p}" for p in _phrase_violations(concept, phrase, generic))
+    return problems
+
+
+def _phrase_violations(concept: Concept, phrase: str, generic: frozenset[str]) -> list[str]:
+    text = phrase.lstrip("~").strip()
+    if not text:
+        return [f"empty phrase {phrase!r}"]
+    problems: list[str] = []
+    # "IT" is the one capitalised word: it means information technology.
+    if re.sub(r"\bIT\b", "", text) != re.sub(r"\bIT\b", "", text).lower():
+        problems.append(f"phrase {phrase!r} must be lower case")
+    if text in generic and (concept.key, text) not in KNOWN_GENERIC_PHRASES:
+        problems.append(f"phrase {phrase!r} is a bare generic word")
+    stems = _content_stems(text)
+    for category in concept.categories:
+        name_stems = _content_stems(category.replace("_", " "))
+        known = (concept.key, category, text) in KNOWN_CATEGORY_NAME_PHRASES
+        if stems and stems <= name_stems and not known:
+            problems.append(f"phrase {phrase!r} names its category {category}")
+    return problems
+
+
+def _cue_violations(lex: Lexicon, categories: set[str]) -> list[str]:
+    problems: list[str] = []
     for pattern, category in lex.category_cues:
         if category not in categories:
             problems.append(f"category cue {pattern!r}: no concept has category {category!r}")
