@@ -80,7 +80,12 @@ def test_bad_credit_value_is_reported_on_its_row(tmp_path, imported_seeds):
 def test_labelled_set_through_the_command_meets_the_agreement_floors(imported_seeds):
     """The command marks with the site's stored questions, so this checks the whole path."""
     from assessments.tests import LABELLED_CSV
-    from assessments.tests.test_labelled_set import ACCURACY_FLOOR, KAPPA_FLOOR
+    from assessments.tests.test_labelled_set import (
+        PIPELINE_ACCURACY_FLOOR as ACCURACY_FLOOR,
+    )
+    from assessments.tests.test_labelled_set import (
+        PIPELINE_KAPPA_FLOOR as KAPPA_FLOOR,
+    )
 
     lines = run(LABELLED_CSV, "--json").splitlines()
 
