@@ -51,7 +51,8 @@ def _markdown(table) -> str:
     lines = [header, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in table:
         cells = [
-            " / ".join(f"{row[kind][c]:.2f}" for c in COLUMNS)
+            # "or 0.0" turns a kappa of -0.0 into 0.0 for the reader.
+            " / ".join(f"{round(row[kind][c], 2) or 0.0:.2f}" for c in COLUMNS)
             for kind in ("majority", "overlap_baseline", "lexical_channel", "marker")
         ]
         lines.append(
