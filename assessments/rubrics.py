@@ -241,6 +241,10 @@ _FRAMING = tuple(
         r"(?:clear\s+|good\s+|sound\s+)?(?:ability|capacity)\s+to\s+",
         r"^(?:an?\s+|the\s+)?(?:clear\s+)?(?:ability|capacity)\s+to\s+",
         r"^that\s+the\s+learner\s+can\s+",
+        # Nominal criteria ("Accurate explanation of…", "Clear identification of…"): the
+        # adjective grades the work; it is never an idea to look for.
+        r"^(?:an?\s+|the\s+)?(?:accurate|clear|correct|full|thorough|detailed|sound|good|"
+        r"appropriate|effective)\s+(?=\w+(?:ion|ment|ing|al|sis)\s+(?:of|that|how|why)\b)",
     )
 )
 _ADVERBS = re.compile(

@@ -549,3 +549,11 @@ def test_results_page_shows_the_model_answer_escaped(client, imported_seeds):
     assert "A model answer" in html
     assert "Contact management &lt;script&gt;x&lt;/script&gt; and tracking." in html
     assert "<script>x</script>" not in html
+
+
+def test_grading_adjective_of_a_nominal_criterion_is_never_an_idea():
+    rubric = build_rubric(
+        "Accurate description of how a fire extinguisher is chosen; reference to fire classes."
+    )
+    labels = [indicator.label.lower() for indicator in rubric.indicators]
+    assert labels and not any(label.startswith("accurate") for label in labels), labels
