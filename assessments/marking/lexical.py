@@ -932,26 +932,35 @@ class LexicalMarker:
         misconceptions: Sequence[MisconceptionSpec] = (),
     ) -> MarkResult:
         """Mark ``answer`` against ``rubric``; see the module docstring for the procedure."""
-        result = self._mark(answer, rubric, misconceptions)
-        return replace(
-            result,
-            marker={
-                "name": self.name,
-                "version": self.version,
-                "files": {"lexicon": lexicon.LEXICON_SHA256},
-            },
-        )
+        return self.mark_with_facts(answer, rubric, misconceptions)[0]
+
+    def mark_with_facts(
+        self,
+        answer: str,
+        rubric: Rubric,
+        misconceptions: Sequence[MisconceptionSpec] = (),
+    ) -> tuple[MarkResult, feedback.FeedbackFacts | None]:
+        """``mark()``'s result and the facts its feedback was written from (what was found,
+        denied, whether the explanation holds), for a pipeline that weighs them; ``None`` when
+        there was nothing to analyse (a tutor's point, no words)."""
+        result, facts = self._mark(answer, rubric, misconceptions)
+        identity = {
+            "name": self.name,
+            "version": self.version,
+            "files": {"lexicon": lexicon.LEXICON_SHA256},
+        }
+        return replace(result, marker=identity), facts
 
     def _mark(
         self,
         answer: str,
         rubric: Rubric,
         misconceptions: Sequence[MisconceptionSpec],
-    ) -> MarkResult:
+    ) -> tuple[MarkResult, feedback.FeedbackFacts | None]:
         answer = "" if answer is None else answer if isinstance(answer, str) else str(answer)
         early = _unmarkable(rubric)
         if early is not None:
-            return early
+            return early, None
         max_score = max(1, rubric.required_count)
         compiled = _compiled(rubric)
         truncated = len(answer) > MAX_CHARS
@@ -966,7 +975,7 @@ class LexicalMarker:
             reasons.append("HTML tags and entities were ignored")
         analysis = _analyse(text, compiled.corrector)
         if not analysis.tokens:
-            return MarkResult(
+            empty = MarkResult(
                 awarded=False,
                 score=0,
                 max_score=max_score,
@@ -975,6 +984,7 @@ class LexicalMarker:
                 confident=True,
                 reasons=(*reasons, "the answer contains no words"),
             )
+            return empty, None
         credited, negated_labels = _credited_evidence(compiled, analysis, reasons)
         explanation = _explanation(rubric, compiled, analysis, credited, reasons)
         flagged, misconception_reasons = _flag_misconceptions(analysis, misconceptions)
@@ -1215,8 +1225,9 @@ def _decide(
     flagged: list[FlaggedMisconception],
     truncated: bool,
     reasons: list[str],
-) -> MarkResult:
-    """The decision, score, confidence and feedback from the evidence gathered."""
+) -> tuple[MarkResult, feedback.FeedbackFacts]:
+    """The decision, score, confidence and feedback from the evidence gathered, and the facts
+    the feedback was written from."""
     count, required = len(credited), rubric.required_count
     enough = count >= required
     awarded = enough and explanation.ok and not flagged
@@ -1249,7 +1260,7 @@ def _decide(
         link_required=explanation.link_required,
         misconceptions=flagged,
     )
-    return MarkResult(
+    result = MarkResult(
         awarded=awarded,
         score=min(count, required) if explanation.ok else 0,
         max_score=max(1, required),
@@ -1264,3 +1275,4 @@ def _decide(
         confident=confident,
         reasons=tuple(reasons),
     )
+    return result, facts

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from assessments import lexicon
 from assessments.marking.decision import DecisionModel, load_decision_model
+from assessments.marking.feedback import FeedbackFacts
 from assessments.marking.lexical import MAX_CHARS, LexicalMarker
 from assessments.marking.overlap import reference_recall, token_f1
 from assessments.marking.results import MarkResult, MisconceptionSpec
@@ -97,16 +98,16 @@ def _required(rubric: Rubric) -> int:
     return max(1, min(rubric.required_count, len(rubric.indicators) or 1))
 
 
-def gather_evidence(text: str, rubric: Rubric, lexical: MarkResult) -> Evidence:
+def gather_evidence(
+    text: str, rubric: Rubric, lexical: MarkResult, facts: FeedbackFacts
+) -> Evidence:
     """Every channel's features for one answer. None of them measures the answer's length."""
     refs = references(rubric)
     channels = {
         "lex_awarded": float(lexical.awarded),
         "lex_coverage": min(1.0, lexical.score / _required(rubric)),
-        "lex_negated": float(any("negated" in r for r in lexical.reasons)),
-        "lex_explanation_failed": float(
-            any(m.startswith("an explanation") for m in lexical.missing)
-        ),
+        "lex_negated": float(bool(facts.negated)),
+        "lex_explanation_failed": float(not facts.explanation_ok),
         "misconception": float(bool(lexical.misconceptions)),
         "overlap_recall": reference_recall(text, refs, rubric.prompt.split()),
         "overlap_f1": token_f1(text, refs),
@@ -145,11 +146,11 @@ class PipelineMarker:
     ) -> tuple[MarkResult, Evidence | None]:
         """The structural result and, where there is something to weigh, every channel's
         evidence (``None`` when structure alone decides: a tutor's point, no answer)."""
-        lexical = self._lexical.mark(answer, rubric, misconceptions)
-        text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
-        if not rubric.auto_markable or not rubric.indicators or not re.search(r"\w", text):
+        lexical, facts = self._lexical.mark_with_facts(answer, rubric, misconceptions)
+        if facts is None:
             return lexical, None
-        return lexical, gather_evidence(text, rubric, lexical)
+        text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
+        return lexical, gather_evidence(text, rubric, lexical, facts)
 
     def mark(
         self, answer: str, rubric: Rubric, misconceptions: Sequence[MisconceptionSpec] = ()
