@@ -1,40 +1,27 @@
 """``manage.py eval_marker``: the marker's agreement with examiners on every development set."""
 
 import json
-from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
-
-from assessments.marking.evaluation import evaluate, load_development_sets, measure
+from assessments.management.commands._development_sets import DevelopmentSetsCommand
+from assessments.marking.evaluation import evaluate
 from assessments.marking.pipeline import PipelineMarker
 
 COLUMNS = ("accuracy", "macro_f1", "kappa")
 
 
-class Command(BaseCommand):
+class Command(DevelopmentSetsCommand):
     help = (
-        "Print, for each development set, the majority class, the word-overlap baseline and the "
-        "marker (accuracy, macro-F1, kappa) and the marker's p50/p99 ms per answer."
+        "Print, for each development set, the majority class, the word-overlap baseline, the "
+        "structural channel alone and the marker (accuracy, macro-F1, kappa) and the marker's "
+        "p50/p99 ms per answer."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--shared",
-            default=str(Path(settings.BASE_DIR).parent / "shared"),
-            help="folder holding gold/ and semeval-2013/ (default: ../shared)",
-        )
+        super().add_arguments(parser)
         parser.add_argument("--json", action="store_true", help="print the table as JSON")
 
     def handle(self, *args, **options):
-        sets, missing = load_development_sets(Path(settings.BASE_DIR), Path(options["shared"]))
-        for note in missing:
-            self.stderr.write(note)
-        marker = PipelineMarker()
-        measured = []
-        for dev in sets:
-            self.stderr.write(f"marking {dev.name}: {len(dev.cases):,} answers")
-            measured.append(measure(dev, marker, self.stderr.write))
+        measured, missing = self.measure_sets(options, PipelineMarker())
         table = evaluate(measured)
         if options["json"]:
             self.stdout.write(json.dumps({"sets": table, "missing": missing}, indent=2))

@@ -2,35 +2,33 @@
 
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
-
-from assessments.marking.decision import DECISION_MODEL_PATH, train_decision_model
-from assessments.marking.evaluation import load_development_sets, measure, training_pool
+from assessments.management.commands._development_sets import DevelopmentSetsCommand
+from assessments.marking.decision import (
+    DECISION_MODEL_PATH,
+    DecisionModel,
+    train_decision_model,
+)
+from assessments.marking.evaluation import training_pool
 from assessments.marking.pipeline import FEATURES, PipelineMarker
 
 
-class Command(BaseCommand):
+class Command(DevelopmentSetsCommand):
     help = (
         "Fit the marker's decision model on the project's labelled answers and the SemEval "
         "training answers (never on the examiners' gold set) and write it to --output."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--shared",
-            default=str(Path(settings.BASE_DIR).parent / "shared"),
-            help="folder holding semeval-2013/ (default: ../shared)",
-        )
+        super().add_arguments(parser)
         parser.add_argument("--output", default=str(DECISION_MODEL_PATH))
 
     def handle(self, *args, **options):
-        sets, missing = load_development_sets(Path(settings.BASE_DIR), Path(options["shared"]))
-        for note in missing:
-            self.stderr.write(note)
-        # Current weights are irrelevant to the features, so a missing or stale file is fine.
-        marker = PipelineMarker(model=_placeholder())
-        measured = [measure(dev, marker, self.stderr.write) for dev in sets if dev.trains_model]
+        # The channels' features do not depend on the current weights, so measuring with a
+        # neutral model means a missing or stale decision file cannot get in the way.
+        neutral = DecisionModel(features=FEATURES, weights=(0.0,) * len(FEATURES), intercept=0.0)
+        measured, _missing = self.measure_sets(
+            options, PipelineMarker(model=neutral), training_only=True
+        )
         rows, labels, groups = training_pool(measured)
         model = train_decision_model(rows, labels, FEATURES, groups)
         counts = {m.dev.name: len(m.dev.cases) for m in measured}
@@ -39,9 +37,3 @@ class Command(BaseCommand):
         for name, weight in zip(model.features, model.weights, strict=True):
             self.stdout.write(f"  {name:24} {weight:+.3f}")
         self.stdout.write(f"  {'intercept':24} {model.intercept:+.3f}")
-
-
-def _placeholder():
-    from assessments.marking.decision import DecisionModel
-
-    return DecisionModel(features=FEATURES, weights=(0.0,) * len(FEATURES), intercept=0.0)
