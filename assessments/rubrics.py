@@ -29,7 +29,7 @@ links named concepts needs each of them (capped at 3).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assessments import lexicon
@@ -42,6 +42,7 @@ __all__ = [
     "make_prompt",
     "needs_link",
     "question_words",
+    "with_model_answer",
     "write_model_answer",
 ]
 
@@ -1090,6 +1091,15 @@ def _join(items: list[str], word: str = "and") -> str:
 def _sentence(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip().rstrip(".")
     return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def with_model_answer(rubric: Rubric) -> Rubric:
+    """The rubric as a new question stores it: a blank model answer filled by
+    ``write_model_answer``. The question bank, the marker's evaluation and its training all read
+    rubrics through this, so the marker is measured on what the site marks with."""
+    if rubric.model_answer:
+        return rubric
+    return replace(rubric, model_answer=write_model_answer(rubric))
 
 
 def write_model_answer(rubric: Rubric) -> str:

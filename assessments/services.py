@@ -28,7 +28,7 @@ from assessments.models import (
     Response,
     ResultRevision,
 )
-from assessments.rubrics import Rubric, build_rubric, write_model_answer
+from assessments.rubrics import Rubric, build_rubric, with_model_answer
 from topics.models import KeyConcept, Misconception, Topic
 
 TOPIC_QUIZ_CONCEPT_QUESTIONS = 2
@@ -144,7 +144,7 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
     question.auto_markable = rubric.auto_markable
     if not question.model_answer:
         # Only ever fills a blank: an answer an editor wrote is never replaced.
-        question.model_answer = rubric.model_answer or write_model_answer(rubric)
+        question.model_answer = with_model_answer(rubric).model_answer
     question.position = position
     question.is_active = True
     is_new = question.pk is None

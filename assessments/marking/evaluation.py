@@ -32,7 +32,7 @@ from assessments.marking.decision import DecisionModel, train_decision_model
 from assessments.marking.overlap import token_f1
 from assessments.marking.pipeline import FEATURES, Evidence, PipelineMarker, references
 from assessments.marking.results import MarkResult, MisconceptionSpec
-from assessments.rubrics import Rubric, build_rubric
+from assessments.rubrics import Rubric, build_rubric, with_model_answer
 from topics.parsing import parse_seed_text
 
 __all__ = [
@@ -125,7 +125,7 @@ def _seed_rubrics(seeds_dir: Path) -> dict[tuple[str, int], tuple[Rubric, tuple]
             for m in document.misconceptions
         )
         for number, point in enumerate(document.marking_points, start=1):
-            rubrics[(path.name, number)] = (build_rubric(point), specs)
+            rubrics[(path.name, number)] = (with_model_answer(build_rubric(point)), specs)
     return rubrics
 
 

@@ -14,7 +14,7 @@ from assessments import lexicon
 from assessments.calibration import agreement
 from assessments.marking import MisconceptionSpec, mark_answer
 from assessments.marking.lexical import LexicalMarker
-from assessments.rubrics import build_rubric
+from assessments.rubrics import build_rubric, with_model_answer
 from assessments.tests import LABELLED_CSV, marking_point, seed_documents
 
 # Floors: the figures measured when the set and marker were finished (accuracy 0.965,
@@ -94,7 +94,8 @@ def _agreement(mark):
         if row["kind"] == "roleplay":
             continue
         document = seed_documents()[row["source"]]
-        rubric = build_rubric(document.marking_points[int(row["point"]) - 1])
+        # As the question bank builds it, model answer included: what the site marks with.
+        rubric = with_model_answer(build_rubric(document.marking_points[int(row["point"]) - 1]))
         specs = [MisconceptionSpec(m.statement, m.correction) for m in document.misconceptions]
         result = mark(row["answer"], rubric, misconceptions=specs)
         pairs.append((row["credit"] == "1", result.awarded))
