@@ -52,7 +52,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
     list_select_related = ["topic"]
     search_fields = ["prompt", "topic__title", "marking_point__text"]
     autocomplete_fields = ["topic", "marking_point"]
-    readonly_fields = ["marker_preview", "source_key", "created_at", "updated_at"]
+    readonly_fields = ["marker_preview", "lexicon", "source_key", "created_at", "updated_at"]
     inlines = [IndicatorInline]
     fieldsets = [
         (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
@@ -65,6 +65,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
                     "requires_link",
                     "auto_markable",
                     "model_answer",
+                    "lexicon",
                 ]
             },
         ),

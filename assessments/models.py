@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from assessments.lexicon import DEFAULT_LEXICON
 from assessments.rubrics import Indicator as RubricIndicator
 from assessments.rubrics import Rubric
 from topics.models import MarkingPoint, Topic
@@ -54,6 +55,9 @@ class Question(models.Model):
         help_text="Off for points only shown in live role-play: a tutor marks those.",
     )
     model_answer = models.TextField(blank=True)
+    # The subject vocabulary the rubric was built with and is marked with (set by the question
+    # bank from the topic's qualification; questions from before it used customer service's).
+    lexicon = models.CharField(max_length=64, default=DEFAULT_LEXICON, editable=False)
     # Multiple choice.
     choices = models.JSONField(default=list, blank=True, help_text="The options, in order.")
     correct_choice = models.PositiveSmallIntegerField(
@@ -105,6 +109,7 @@ class Question(models.Model):
             auto_markable=self.auto_markable,
             model_answer=self.model_answer,
             requires_link=self.requires_link,
+            lexicon=self.lexicon,
         )
 
 

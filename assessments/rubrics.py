@@ -118,6 +118,9 @@ class Rubric:
     # evidence of an idea. Empty for rubrics stored before this field; ``question_words()``
     # derives them from the point then.
     prompt_words: tuple[str, ...] = field(default=())
+    # The qualification's domain vocabulary the rubric was built with and is marked with.
+    # Rubrics stored before this field were all built with the default (customer service).
+    lexicon: str = field(default=lexicon.DEFAULT_LEXICON)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (lists, str, int, bool only) for a JSONField snapshot."""
@@ -131,6 +134,7 @@ class Rubric:
             "auto_markable": self.auto_markable,
             "model_answer": self.model_answer,
             "prompt_words": list(self.prompt_words),
+            "lexicon": self.lexicon,
         }
 
     @classmethod
@@ -174,7 +178,16 @@ class Rubric:
             model_answer=_string(data, "model_answer", default=""),
             requires_link=_boolean(data, "requires_link", default=False),
             prompt_words=_words(data, "prompt_words"),
+            lexicon=_lexicon_name(data),
         )
+
+
+def _lexicon_name(data: dict) -> str:
+    name = _string(data, "lexicon", default="") or lexicon.DEFAULT_LEXICON
+    if name not in lexicon.available_lexicons():
+        known = ", ".join(lexicon.available_lexicons())
+        raise ValueError(f"rubric: 'lexicon' {name!r} is not one of {known}")
+    return name
 
 
 def _string(data: dict, key: str, *, default: str) -> str:
@@ -576,9 +589,11 @@ def _alternatives_for(label: str, concept: lexicon.Concept | None) -> tuple[str,
 _SOFT_WORDS = frozenset("effective good positive excellent regular proper".split())
 
 
-def _concept_for_item(item: str, prefer: str | None) -> tuple[lexicon.Concept | None, set[str]]:
+def _concept_for_item(
+    item: str, prefer: str | None, lex: lexicon.Lexicon
+) -> tuple[lexicon.Concept | None, set[str]]:
     """Best concept for an example item, and the categories any overlapping concept has."""
-    found = lexicon.concepts_in_text(item)
+    found = lexicon.concepts_in_text(item, lex)
     if not found:
         return None, set()
     concept, start, end, keys = max(found, key=lambda f: f[2] - f[1])
@@ -587,11 +602,11 @@ def _concept_for_item(item: str, prefer: str | None) -> tuple[lexicon.Concept | 
     rest = [
         w
         for w in _content_words(item[:start] + " " + item[end:])
-        if w.lower() not in lexicon.GENERIC_POINT_WORDS and w.lower() not in _SOFT_WORDS
+        if w.lower() not in lex.generic_point_words and w.lower() not in _SOFT_WORDS
     ]
     if len(rest) >= len(_content_words(item[start:end])):
         return None, set()
-    candidates = [c for c in (lexicon.concept_by_key(k) for k in keys) if c]
+    candidates = [c for c in (lexicon.concept_by_key(k, lex) for k in keys) if c]
     categories = {cat for c in candidates for cat in c.categories}
     if prefer:
         for candidate in candidates:
@@ -600,9 +615,9 @@ def _concept_for_item(item: str, prefer: str | None) -> tuple[lexicon.Concept | 
     return concept, categories
 
 
-def _category_cues(text: str) -> list[tuple[str, int, int]]:
+def _category_cues(text: str, lex: lexicon.Lexicon) -> list[tuple[str, int, int]]:
     cues = []
-    for pattern, category in lexicon.CATEGORY_CUES:
+    for pattern, category in lex.category_cues:
         for match in re.finditer(pattern, text, re.IGNORECASE):
             cues.append((category, match.start(), match.end()))
     return cues
@@ -627,21 +642,24 @@ class _Reading:
     auto_markable: bool = True
 
 
-def build_rubric(point_text: str) -> Rubric:
+def build_rubric(point_text: str, *, lexicon_name: str = lexicon.DEFAULT_LEXICON) -> Rubric:
     """Build the ``Rubric`` for one marking point (a single bullet's text, marker stripped).
 
     Deterministic and pure. Never raises for odd text: a point the lexicon knows nothing about
     still gets a prompt and ideas read from its own content (short head phrases, with the
-    framing and command words dropped).
+    framing and command words dropped). ``lexicon_name`` is the qualification's domain
+    vocabulary (``assessments/marking/lexicons/``); an unknown name raises ``ValueError``.
     """
+    lex = lexicon.load_lexicon(lexicon_name)
     point = re.sub(r"\s+", " ", (point_text or "")).strip()
     prompt = make_prompt(point)
     body, _context = _strip_framing(point)
+    body = _NOMINAL_COMMAND.sub(lambda m: _NOMINAL_GERUNDS[m.group("noun").lower()] + " ", body)
     items, body_without_list, enumeration = _extract_examples(body)
     requires_link = bool(_LINK.search(body))
     requires_explanation = requires_link or bool(_EXPLAIN.search(body_without_list))
     explicit = _required_from_text(prompt)
-    reading = _read_ideas(body, body_without_list, items, enumeration, explicit, prompt)
+    reading = _read_ideas(body, body_without_list, items, enumeration, explicit, prompt, lex)
     words = _prompt_words(prompt, reading.indicators)
     indicators = reading.indicators
     if reading.mode == "any":
@@ -660,6 +678,7 @@ def build_rubric(point_text: str) -> Rubric:
         model_answer="",
         requires_link=requires_link,
         prompt_words=words,
+        lexicon=lex.name,
     )
 
 
@@ -680,23 +699,24 @@ def _read_ideas(
     enumeration: bool,
     explicit: int | None,
     prompt: str,
+    lex: lexicon.Lexicon,
 ) -> _Reading:
     """Choose the ideas: two sides of a contrast, examples, a known category, or named ideas."""
     sides = _contrast_sides(body_without_list)
     if sides:
         return _Reading([Indicator(side, (side,)) for side in sides], "all", len(sides))
-    cues = _category_cues(body_without_list if not enumeration else body)
+    cues = _category_cues(body_without_list if not enumeration else body, lex)
     cue_category = cues[0][0] if cues else None
     if len(items) >= 2 and not enumeration:
-        return _ideas_from_examples(items, body, cue_category, explicit)
+        return _ideas_from_examples(items, body, cue_category, explicit, lex)
     if cue_category:
-        return _ideas_from_category(cue_category, cues, body_without_list)
+        return _ideas_from_category(cue_category, cues, body_without_list, lex)
     if _asks_for_unnamed_instances(prompt, explicit):
         # "Identify three features of X" with nothing to say which features: a lexical marker
         # cannot know them, so the idea is kept for the editor and a tutor marks the answers.
-        head = _generic_indicator(_ask_head(prompt))
+        head = _generic_indicator(_ask_head(prompt), lex)
         return _Reading([head] if head else [], "any", explicit or 2, auto_markable=False)
-    return _named_ideas(body, body_without_list, items, enumeration)
+    return _named_ideas(body, body_without_list, items, enumeration, lex)
 
 
 class _Collector:
@@ -720,14 +740,18 @@ class _Collector:
 
 
 def _ideas_from_examples(
-    items: list[str], body: str, cue_category: str | None, explicit: int | None
+    items: list[str],
+    body: str,
+    cue_category: str | None,
+    explicit: int | None,
+    lex: lexicon.Lexicon,
 ) -> _Reading:
     """An example list: one idea per example (plus its kind's siblings in the lexicon), or, when
     the point asks for one thing and the lexicon knows none of them, one idea they illustrate."""
     resolved = []
     item_categories: list[set[str]] = []
     for item in items:
-        concept, categories = _concept_for_item(item, cue_category)
+        concept, categories = _concept_for_item(item, cue_category, lex)
         resolved.append((item, concept))
         item_categories.append(categories)
     if (
@@ -735,7 +759,7 @@ def _ideas_from_examples(
         and not _plural_before_list(body, items)
         and not any(concept for _item, concept in resolved)
     ):
-        head = _generic_indicator(_without_list(body, items))
+        head = _generic_indicator(_without_list(body, items), lex)
         label = head.label if head else _label(items[0])
         alternatives = tuple(dict.fromkeys([*items, *(head.alternatives if head else ())]))
         return _Reading([Indicator(label, alternatives)], "any", 1)
@@ -748,23 +772,23 @@ def _ideas_from_examples(
     collector = _Collector()
     for item, concept in resolved:
         if sibling_category and concept is not None:
-            concept, _ = _concept_for_item(item, sibling_category)
+            concept, _ = _concept_for_item(item, sibling_category, lex)
         if concept is None:
             collector.plain(Indicator(_label(item), _alternatives_for(item, None)))
         else:
             collector.concept(concept, label=item)
     if sibling_category:
-        for concept in lexicon.concepts_by_category(sibling_category):
+        for concept in lexicon.concepts_by_category(sibling_category, lex):
             collector.concept(concept)
     return _Reading(collector.indicators, "any")
 
 
-def _ideas_from_category(category: str, cues: list, body: str) -> _Reading:
+def _ideas_from_category(category: str, cues: list, body: str, lex: lexicon.Lexicon) -> _Reading:
     collector = _Collector()
-    for concept in lexicon.concepts_by_category(category):
+    for concept in lexicon.concepts_by_category(category, lex):
         collector.concept(concept)
     cue_spans = [(start, end) for _cat, start, end in cues]
-    for concept, start, end, _keys in lexicon.concepts_in_text(body):
+    for concept, start, end, _keys in lexicon.concepts_in_text(body, lex):
         if _PLURAL_ASK.match(body[start:]):
             continue
         if any(start < e and s < end for s, e in cue_spans):
@@ -773,6 +797,27 @@ def _ideas_from_category(category: str, cues: list, body: str) -> _Reading:
     return _Reading(collector.indicators, "any")
 
 
+# "An explanation of how X…" asks what "explaining how X…" asks: the noun is the command, never
+# an idea to look for.
+_NOMINAL_GERUNDS = {
+    "explanation": "explaining",
+    "account": "explaining",
+    "description": "describing",
+    "identification": "identifying",
+    "outline": "outlining",
+    "analysis": "analysing",
+    "evaluation": "evaluating",
+    "justification": "justifying",
+    "comparison": "comparing",
+    "discussion": "discussing",
+}
+_NOMINAL_COMMAND = re.compile(
+    r"^(?:(?:give|gives|giving|provide|provides|providing)\s+)?(?:an?\s+|the\s+)?"
+    r"(?:(?:accurate|clear|correct|full|thorough|detailed|sound|good|appropriate)\s+)?"
+    r"(?P<noun>" + "|".join(_NOMINAL_GERUNDS) + r")\s+(?:of|for)\s+",
+    re.IGNORECASE,
+)
+
 _LEADING_COMMAND = re.compile(
     r"^(?:(?:" + "|".join(sorted(_GERUNDS, key=len, reverse=True)) + r")\s+(?:and\s+|or\s+)?)+",
     re.IGNORECASE,
@@ -780,7 +825,7 @@ _LEADING_COMMAND = re.compile(
 
 
 def _named_ideas(
-    body: str, body_without_list: str, items: list[str], enumeration: bool
+    body: str, body_without_list: str, items: list[str], enumeration: bool, lex: lexicon.Lexicon
 ) -> _Reading:
     """Ideas the point names: lexicon concepts, then any part of the point they do not cover."""
     # A single example ("such as the importance of collecting and using customer data to
@@ -791,14 +836,14 @@ def _named_ideas(
     source = _LEADING_COMMAND.sub("", _ANYWHERE_COUNT.sub(" ", source)).strip()
     collector = _Collector()
     rest = source
-    for concept, start, end, _keys in lexicon.concepts_in_text(source):
+    for concept, start, end, _keys in lexicon.concepts_in_text(source, lex):
         collector.concept(concept, label=source[start:end])
         rest = rest.replace(source[start:end], " \u00a7 ")
     # What the lexicon did not recognise is still an idea of the point if it is a whole part
     # of it (not the remains of a recognised phrase) and says something on its own.
     smallest = 2 if collector.indicators else 1
     for segment in _idea_segments(rest):
-        indicator = None if "\u00a7" in segment else _generic_indicator(segment)
+        indicator = None if "\u00a7" in segment else _generic_indicator(segment, lex)
         said = [w for w in _WORD_RE.findall(segment) if w.lower() not in lexicon.STOPWORDS]
         if indicator is None or len(said) < smallest:
             continue
@@ -981,7 +1026,7 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
-def _generic_indicator(segment: str) -> Indicator | None:
+def _generic_indicator(segment: str, lex: lexicon.Lexicon) -> Indicator | None:
     """One idea from a part of the point: its head phrase, and shorter cores a paraphrase meets.
 
     Negation stays in every wording (and the wording is marked polarity-free, "~"), so "the
@@ -990,7 +1035,7 @@ def _generic_indicator(segment: str) -> Indicator | None:
     words = _content_words(segment)
     negated = any(w in _NEGATIONS or w.endswith("n't") for w in words)
     core = [w for w in words if w not in _NEGATIONS and not w.endswith("n't")]
-    if not core or (len(core) == 1 and core[0].lower() in lexicon.GENERIC_POINT_WORDS):
+    if not core or (len(core) == 1 and core[0].lower() in lex.generic_point_words):
         return None
     label = _head_phrase(segment, words)
     wordings = [label, " ".join(words)]
@@ -1155,6 +1200,8 @@ def describe_rubric(rubric: Rubric) -> str:
         f"Explanation in sentences required: {yes[rubric.requires_explanation]}.",
         f"Link between ideas required (because, so, leads to…): {yes[needs_link(rubric)]}.",
         "Auto-marked: " + ("yes." if rubric.auto_markable else "no, a tutor marks every answer."),
+        f"Subject vocabulary: {rubric.lexicon}"
+        + (" (general English only)." if rubric.lexicon == lexicon.GENERAL_LEXICON else "."),
     ]
     words = question_words(rubric)
     if words:

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from assessments import generation
+from assessments import generation, lexicon
 from assessments.marking import MisconceptionSpec, mark_answer
 from assessments.models import (
     ANSWER_MAX_CHARS,
@@ -29,7 +29,7 @@ from assessments.models import (
     ResultRevision,
 )
 from assessments.rubrics import Rubric, build_rubric, with_model_answer
-from topics.models import KeyConcept, Misconception, Topic
+from topics.models import KeyConcept, MarkingPoint, Misconception, Topic
 
 TOPIC_QUIZ_CONCEPT_QUESTIONS = 2
 TOPIC_QUIZ_MISCONCEPTION_QUESTIONS = 1
@@ -72,11 +72,13 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question._loaded_state = _question_state(question)
         seen: set[str] = set()
         created = updated = 0
+        points = list(topic.marking_points.active().order_by("position", "id"))
+        lexicon_name = topic_lexicon(topic, points)
 
-        for point in topic.marking_points.active().order_by("position", "id"):
+        for point in points:
             key = f"point:{point.pk}"
             seen.add(key)
-            rubric = build_rubric(point.text)
+            rubric = build_rubric(point.text, lexicon_name=lexicon_name)
             question = existing.get(key)
             if question is None:
                 question = Question(topic=topic, marking_point=point, source_key=key)
@@ -128,6 +130,23 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
     return QuestionBankReport(created=created, updated=updated, retired=len(stale))
 
 
+def topic_lexicon(topic: Topic, points: Iterable[MarkingPoint] = ()) -> str:
+    """The lexicon the topic's rubrics are built and marked with: the qualification's, if an
+    editor chose one; else chosen from the qualification's title or the topic's own wording."""
+    qualification = topic.qualification
+    if qualification is not None and qualification.lexicon in lexicon.available_lexicons():
+        return qualification.lexicon
+    text = lexicon.topic_wording(
+        title=topic.title,
+        synopsis=topic.synopsis,
+        key_concepts=((c.term, c.explanation) for c in topic.key_concepts.all()),
+        marking_points=(p.text for p in points),
+    )
+    return lexicon.choose_lexicon(
+        qualification=qualification.name if qualification else "", topic_text=text
+    )
+
+
 def _reactivate(question: Question, *, position: int) -> None:
     if not question.is_active or question.position != position:
         question.is_active = True
@@ -142,6 +161,7 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
     question.requires_explanation = rubric.requires_explanation
     question.requires_link = rubric.requires_link
     question.auto_markable = rubric.auto_markable
+    question.lexicon = rubric.lexicon
     if not question.model_answer:
         # Only ever fills a blank: an answer an editor wrote is never replaced.
         question.model_answer = with_model_answer(rubric).model_answer
@@ -177,6 +197,7 @@ _QUESTION_STATE_FIELDS = (
     "requires_link",
     "auto_markable",
     "model_answer",
+    "lexicon",
     "choices",
     "correct_choice",
     "position",

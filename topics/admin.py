@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.services import sync_question_bank
 from revision_portal.audit import child_history
-from topics.forms import SeedUploadForm
+from topics.forms import QualificationForm, SeedUploadForm
 from topics.models import (
     SECTION_MODELS,
     ExamTip,
@@ -63,9 +63,25 @@ class KeyTermInline(SectionInline):
 
 @admin.register(Qualification)
 class QualificationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "awarding_body", "level"]
+    form = QualificationForm
+    list_display = ["name", "awarding_body", "level", "lexicon"]
     search_fields = ["name", "awarding_body"]
-    list_filter = ["level", "awarding_body"]
+    list_filter = ["level", "awarding_body", "lexicon"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "lexicon" in form.changed_data:
+            # Rubrics are built with the vocabulary, so the question banks are rebuilt now;
+            # answers already marked keep their marks until someone re-marks them.
+            topics = list(obj.topics.all())
+            for topic in topics:
+                sync_question_bank(topic=topic)
+            self.message_user(
+                request,
+                f"Rebuilt the question banks of {len(topics)} topic(s) with the new vocabulary. "
+                "Answers already marked keep their marks until they are re-marked.",
+                messages.INFO,
+            )
 
 
 @admin.register(Topic)

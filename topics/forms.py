@@ -1,5 +1,8 @@
 from django import forms
 
+from assessments.lexicon import GENERAL_LEXICON, available_lexicons
+from topics.models import Qualification
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(
@@ -40,3 +43,29 @@ class SeedUploadForm(forms.Form):
         label="Dry run: check the files and show the report without saving anything",
         required=False,
     )
+
+
+def _lexicon_choices() -> list[tuple[str, str]]:
+    choices = [("", "Automatic: from the qualification's title, or each topic's own wording")]
+    for name in available_lexicons():
+        label = name.replace("-", " ").capitalize()
+        if name == GENERAL_LEXICON:
+            label += " (no subject vocabulary)"
+        choices.append((name, label))
+    return choices
+
+
+class QualificationForm(forms.ModelForm):
+    """The admin's qualification form: the marker's vocabulary is picked from the lexicons that
+    exist, so a typo can never leave a qualification's answers marked with none."""
+
+    lexicon = forms.ChoiceField(
+        choices=_lexicon_choices,
+        required=False,
+        label="Marker vocabulary",
+        help_text=Qualification._meta.get_field("lexicon").help_text,
+    )
+
+    class Meta:
+        model = Qualification
+        fields = ["name", "awarding_body", "level", "description", "lexicon"]

@@ -19,6 +19,14 @@ class Qualification(models.Model):
     awarding_body = models.CharField(max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
+    # A name from assessments/marking/lexicons/ (the choices are offered by the admin form, so
+    # this app need not import the marker).
+    lexicon = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The subject vocabulary the marker reads this qualification's answers with. "
+        "Blank: chosen from the qualification's title, or from each topic's own wording.",
+    )
 
     history = HistoricalRecords()
 

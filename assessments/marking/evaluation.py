@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assessments import lexicon
 from assessments.calibration import cohens_kappa
 from assessments.marking.decision import DecisionModel, train_decision_model
 from assessments.marking.overlap import token_f1
@@ -124,9 +125,24 @@ def _seed_rubrics(seeds_dir: Path) -> dict[tuple[str, int], tuple[Rubric, tuple]
             MisconceptionSpec(statement=m.statement, correction=m.correction)
             for m in document.misconceptions
         )
+        lexicon_name = _document_lexicon(document)
         for number, point in enumerate(document.marking_points, start=1):
-            rubrics[(path.name, number)] = (with_model_answer(build_rubric(point)), specs)
+            rubric = build_rubric(point, lexicon_name=lexicon_name)
+            rubrics[(path.name, number)] = (with_model_answer(rubric), specs)
     return rubrics
+
+
+def _document_lexicon(document) -> str:
+    """The lexicon the question bank would choose for this document's topic."""
+    return lexicon.choose_lexicon(
+        qualification=document.qualification.name if document.qualification else "",
+        topic_text=lexicon.topic_wording(
+            title=document.title,
+            synopsis=document.synopsis,
+            key_concepts=((c.term, c.explanation) for c in document.key_concepts),
+            marking_points=document.marking_points,
+        ),
+    )
 
 
 def load_seed_answers(name: str, csv_path: Path, seeds_dir: Path, *, trains: bool) -> DevSet:
@@ -156,8 +172,14 @@ def load_seed_answers(name: str, csv_path: Path, seeds_dir: Path, *, trains: boo
 
 
 def semeval_rubric(question_text: str, reference: str) -> Rubric:
-    """A SemEval question as a one-point topic: its reference answer is the marking point."""
-    rubric = build_rubric(reference)
+    """A SemEval question as a one-point topic: its reference answer is the marking point, and
+    the lexicon is the one the question bank would choose for such a topic."""
+    chosen = lexicon.choose_lexicon(
+        topic_text=lexicon.topic_wording(
+            title=question_text, synopsis="", marking_points=[reference]
+        )
+    )
+    rubric = build_rubric(reference, lexicon_name=chosen)
     return Rubric(
         point_text=rubric.point_text,
         prompt=question_text,
@@ -167,6 +189,7 @@ def semeval_rubric(question_text: str, reference: str) -> Rubric:
         auto_markable=True,
         model_answer=reference,
         requires_link=False,
+        lexicon=rubric.lexicon,
     )
 
 

@@ -132,33 +132,39 @@ class _CompiledRubric:
     indicators: tuple[_CompiledIndicator, ...]
     corrector: lexicon.SpellingCorrector
     point_stems: frozenset[str]
+    lex: lexicon.Lexicon
 
 
 def _compile_rubric(rubric: Rubric) -> _CompiledRubric:
+    lex = lexicon.load_lexicon(rubric.lexicon)
     vocabulary: set[str] = set()
     indicators = []
     point_stems = {
-        t.stem for t in lexicon.tokenize(rubric.point_text + " " + rubric.prompt, strict=True)
+        t.stem
+        for t in lexicon.tokenize(rubric.point_text + " " + rubric.prompt, strict=True, lexicon=lex)
     }
     for indicator in rubric.indicators:
         phrases: list[tuple[CompiledPhrase, bool]] = []
         wordings = [indicator.label, *indicator.alternatives]
-        label_stems = {t.stem for t in lexicon.tokenize(indicator.label, strict=True)}
+        label_stems = {t.stem for t in lexicon.tokenize(indicator.label, strict=True, lexicon=lex)}
         point_stems |= label_stems
         for wording in dict.fromkeys(wordings):
-            compiled = lexicon.compile_phrase(wording)
+            compiled = lexicon.compile_phrase(wording, lexicon=lex)
             if compiled is None:
                 continue
-            own = {t.stem for t in lexicon.tokenize(wording, strict=True)} <= label_stems
+            own = {t.stem for t in lexicon.tokenize(wording, strict=True, lexicon=lex)}
+            own = own <= label_stems
             phrases.append((compiled, own))
             vocabulary.update(w.lower() for w in re.findall(r"[A-Za-z]{5,}", wording.lstrip("~")))
         indicators.append(_CompiledIndicator(indicator.label, tuple(phrases)))
     return _CompiledRubric(
         indicators=tuple(indicators),
         corrector=lexicon.SpellingCorrector(
-            frozenset(vocabulary - lexicon.lexicon_vocabulary()), base=lexicon.base_corrector()
+            frozenset(vocabulary - lexicon.lexicon_vocabulary(lex)),
+            base=lexicon.base_corrector(lex),
         ),
         point_stems=frozenset(point_stems),
+        lex=lex,
     )
 
 
@@ -185,6 +191,7 @@ class _Analysis:
     negated: list[bool]
     clause: list[int]
     negation_reason: dict[int, int]  # token position -> position of the negator
+    lex: lexicon.Lexicon
 
 
 def _is_negator(tokens: list[Token], i: int, text: str) -> bool:
@@ -210,9 +217,9 @@ def _is_negator(tokens: list[Token], i: int, text: str) -> bool:
     return False
 
 
-def _analyse(text: str, corrector: lexicon.SpellingCorrector) -> _Analysis:
+def _analyse(text: str, corrector: lexicon.SpellingCorrector, lex: lexicon.Lexicon) -> _Analysis:
     masked = _HTML_TAG.sub(lambda m: " " * len(m.group(0)), text)
-    tokens = lexicon.tokenize(masked, corrector)
+    tokens = lexicon.tokenize(masked, corrector, lexicon=lex)
     clause = _clauses(tokens, masked)
     negated = [False] * len(tokens)
     reason: dict[int, int] = {}
@@ -227,7 +234,7 @@ def _analyse(text: str, corrector: lexicon.SpellingCorrector) -> _Analysis:
     for i, token in enumerate(tokens):
         if token.lower in _DENIAL_WORDS:
             _deny_sentence(tokens, i, negated, reason)
-    return _Analysis(text, tokens, lexicon.build_index(tokens), negated, clause, reason)
+    return _Analysis(text, tokens, lexicon.build_index(tokens), negated, clause, reason, lex)
 
 
 def _clauses(tokens: list[Token], masked: str) -> list[int]:
@@ -537,25 +544,25 @@ _REPORT_SKIP = frozenset(
 )
 
 
-def _part(text: str, *, concepts: bool = True) -> _Part:
+def _part(text: str, lex: lexicon.Lexicon, *, concepts: bool = True) -> _Part:
     """The words of ``text`` that a claim needs, as concept slots and single-word units.
 
     ``concepts=False`` keeps every word as itself, for two terms the lexicon reads as one idea.
     """
     slots: list[frozenset[str]] = []
     covered: list[tuple[int, int]] = []
-    for _concept, start, end, keys in lexicon.concepts_in_text(text) if concepts else ():
+    for _concept, start, end, keys in lexicon.concepts_in_text(text, lex) if concepts else ():
         slots.append(frozenset(keys))
         covered.append((start, end))
     units: list[frozenset[str]] = []
     weak: list[frozenset[str]] = []
-    for token in lexicon.tokenize(text):
+    for token in lexicon.tokenize(text, lexicon=lex):
         if any(start <= token.start < end for start, end in covered):
             continue
         lower = token.lower.replace("'", "")
         if lower in lexicon.FUNCTION_WORDS or lower in _NEGATORS or _quantifier_family(token):
             continue
-        compiled = lexicon.compile_phrase(token.text)
+        compiled = lexicon.compile_phrase(token.text, lexicon=lex)
         if compiled is None:
             continue
         (weak if lower in _WEAK_CLAIM_WORDS else units).append(compiled.units[0])
@@ -575,13 +582,15 @@ def _quantifier_family(token: Token) -> str:
     return ""
 
 
-def _statement_claim(kind: str, subject: str, predicate: str, whole: str) -> _Claim | None:
-    tokens = lexicon.tokenize(whole)
-    sides = (_part(subject), _part(predicate))
+def _statement_claim(
+    kind: str, subject: str, predicate: str, whole: str, lex: lexicon.Lexicon
+) -> _Claim | None:
+    tokens = lexicon.tokenize(whole, lexicon=lex)
+    sides = (_part(subject, lex), _part(predicate, lex))
     if kind == "equivalence":
         if set(sides[0].concept_slots) & set(sides[1].concept_slots):
             # "Confusing profit with revenue": one lexicon idea cannot be confused with itself.
-            sides = (_part(subject, concepts=False), _part(predicate, concepts=False))
+            sides = (_part(subject, lex, concepts=False), _part(predicate, lex, concepts=False))
         sides = (_without_modifiers(sides[0]), _without_modifiers(sides[1]))
     elif not sides[1].size:
         # "Backing up once is enough": the quantifier is the claim, said of the whole subject.
@@ -602,7 +611,7 @@ def _statement_claim(kind: str, subject: str, predicate: str, whole: str) -> _Cl
     return claim
 
 
-def _parse_claim(text: str) -> _Claim | None:
+def _parse_claim(text: str, lex: lexicon.Lexicon) -> _Claim | None:
     """One clause of a misconception statement -> its claim, or None (an omission, or empty)."""
     text = _MISCONCEPTION_LABEL.sub("", text.strip()).strip()
     if not text or _OMISSION.match(text):
@@ -610,35 +619,36 @@ def _parse_claim(text: str) -> _Claim | None:
     confusing = _EQUIVALENCE_FRAMING.match(text)
     if confusing:
         a, b = (_CLAIM_TRIM.sub("", confusing.group(g)) for g in ("a", "b"))
-        return _statement_claim("equivalence", a, b, f"{a} {b}")
+        return _statement_claim("equivalence", a, b, f"{a} {b}", lex)
     treating = _AS_FRAMING.match(text)
     if treating:
         x, y = treating.group("x"), _CLAIM_TRIM.sub("", treating.group("y"))
-        return _statement_claim("predicate", x, y, f"{x} {y}")
+        return _statement_claim("predicate", x, y, f"{x} {y}", lex)
     framed = _BELIEF_FRAMING.match(text) or _REPORTED_FRAMING.match(text)
     if framed:
-        return _parse_claim(framed.group("x"))
+        return _parse_claim(framed.group("x"), lex)
     text = _CLAIM_TRIM.sub("", text)
     same = _SAME_AS.match(text) or _BOTH_SAME.match(text)
     if same:
-        return _statement_claim("equivalence", same.group("a"), same.group("b"), text)
+        return _statement_claim("equivalence", same.group("a"), same.group("b"), text, lex)
     it_means = _IT_MEANS.match(text)
     if it_means:
-        return _statement_claim("predicate", "", it_means.group("x"), it_means.group("x"))
+        x = it_means.group("x")
+        return _statement_claim("predicate", "", x, x, lex)
     words = list(re.finditer(r"[\w'’-]+", text))
     for index, word in enumerate(words):
         lower = word.group(0).lower().replace("'", "").replace("’", "")
         if index and lower in _PREDICATE_START:
             subject = text[: word.start()]
             if any(w.group(0).lower() not in lexicon.FUNCTION_WORDS for w in words[:index]):
-                return _statement_claim("predicate", subject, text[word.start() :], text)
+                return _statement_claim("predicate", subject, text[word.start() :], text, lex)
             break
     # No visible turn ("Antibiotics kill viruses"): every word is part of the claim.
-    return _statement_claim("predicate", "", text, text)
+    return _statement_claim("predicate", "", text, text, lex)
 
 
 @lru_cache(maxsize=256)
-def _claims_for(statement: str) -> tuple[_Claim, ...]:
+def _claims_for(statement: str, lex: lexicon.Lexicon) -> tuple[_Claim, ...]:
     """Turn a misconception statement into checkable claims (possibly none).
 
     The framing verb is stripped ("Believing that X", "Thinking X", "Assuming X"), "Treating X
@@ -649,11 +659,11 @@ def _claims_for(statement: str) -> tuple[_Claim, ...]:
     parts = [p.strip() for p in re.split(r";\s*", text) if p.strip()]
     if not parts:
         return ()
-    claims = [_parse_claim(parts[0])]
+    claims = [_parse_claim(parts[0], lex)]
     for part in parts[1:]:
         reported = _REPORTED_FRAMING.match(part)
         if reported:
-            claims.append(_parse_claim(reported.group("x")))
+            claims.append(_parse_claim(reported.group("x"), lex))
     return tuple(c for c in claims if c is not None)
 
 
@@ -695,7 +705,7 @@ def _earliest_slot_match(
 ) -> tuple[int, ...] | None:
     """The earliest match, inside the segment and clear of ``taken``, of a concept in ``slot``."""
     best: tuple[int, ...] | None = None
-    for concept, phrases in lexicon.compiled_concepts():
+    for concept, phrases in lexicon.compiled_concepts(lexicon=analysis.lex):
         if concept.key not in slot:
             continue
         for phrase in phrases:
@@ -886,7 +896,7 @@ def _flag_misconceptions(
     for position, token in enumerate(tokens):
         sentences.setdefault(token.sentence, []).append(position)
     for spec in specs:
-        for claim in _claims_for(spec.statement):
+        for claim in _claims_for(spec.statement, analysis.lex):
             hit = _claim_hit(claim, analysis, sentences)
             if hit is None:
                 continue
@@ -947,7 +957,8 @@ class LexicalMarker:
         identity = {
             "name": self.name,
             "version": self.version,
-            "files": {"lexicon": lexicon.LEXICON_SHA256},
+            "files": {"lexicon": lexicon.load_lexicon(rubric.lexicon).sha256},
+            "lexicon": rubric.lexicon,
         }
         return replace(result, marker=identity), facts
 
@@ -973,7 +984,7 @@ class LexicalMarker:
             )
         if _HTML_TAG.search(text):
             reasons.append("HTML tags and entities were ignored")
-        analysis = _analyse(text, compiled.corrector)
+        analysis = _analyse(text, compiled.corrector, compiled.lex)
         if not analysis.tokens:
             empty = MarkResult(
                 awarded=False,

@@ -132,12 +132,17 @@ class PipelineMarker:
             self._model = load_decision_model()
         return self._model
 
-    def identity(self) -> dict:
-        """Name, version and the hashes of every data file this marker read."""
+    def identity(self, lexicon_name: str = lexicon.DEFAULT_LEXICON) -> dict:
+        """Name, version and the hashes of every data file this marker read for a rubric built
+        with ``lexicon_name``."""
         return {
             "name": self.name,
             "version": self.version,
-            "files": {"decision": self.model.sha256, "lexicon": lexicon.LEXICON_SHA256},
+            "files": {
+                "decision": self.model.sha256,
+                "lexicon": lexicon.load_lexicon(lexicon_name).sha256,
+            },
+            "lexicon": lexicon_name,
             "channels": {self._lexical.name: self._lexical.version},
         }
 
@@ -158,10 +163,16 @@ class PipelineMarker:
         """Mark ``answer``: see the module docstring."""
         lexical, evidence = self.evidence(answer, rubric, misconceptions)
         if evidence is None:
-            return replace(lexical, marker=self.identity())
-        return self.decide(lexical, evidence)
+            return replace(lexical, marker=self.identity(rubric.lexicon))
+        return self.decide(lexical, evidence, lexicon_name=rubric.lexicon)
 
-    def decide(self, lexical: MarkResult, evidence: Evidence) -> MarkResult:
+    def decide(
+        self,
+        lexical: MarkResult,
+        evidence: Evidence,
+        *,
+        lexicon_name: str = lexicon.DEFAULT_LEXICON,
+    ) -> MarkResult:
         """Turn the channels' evidence into the final, explained result."""
         model = self.model
         probability = model.probability(evidence.features)
@@ -181,7 +192,7 @@ class PipelineMarker:
             score=lexical.max_score if awarded else min(lexical.score, lexical.max_score - 1),
             confident=confident and lexical.confident,
             reasons=reasons,
-            marker=self.identity(),
+            marker=self.identity(lexicon_name),
         )
         if awarded != lexical.awarded:
             result = replace(result, feedback=_overruled_feedback(result))

@@ -8,6 +8,7 @@ present -> not flagged, refuted or reported -> not flagged.
 
 import pytest
 
+from assessments.lexicon import load_lexicon
 from assessments.marking import MisconceptionSpec
 from assessments.marking.lexical import LexicalMarker, _claims_for
 from assessments.rubrics import Rubric, build_rubric
@@ -95,8 +96,13 @@ def test_framing_verbs_are_stripped_before_matching(statement):
 
 
 def test_omissions_give_no_claim_to_match():
-    assert _claims_for("Failing to check a patient's identity before giving medication") == ()
-    assert _claims_for("Overlooking the need for regular software updates") == ()
+    assert (
+        _claims_for(
+            "Failing to check a patient's identity before giving medication", load_lexicon()
+        )
+        == ()
+    )
+    assert _claims_for("Overlooking the need for regular software updates", load_lexicon()) == ()
 
 
 def test_a_learner_may_think_it_means_clause_is_checked_too():

@@ -231,6 +231,37 @@ def test_command_words_and_framing_never_become_required_words(text):
         assert not words & {"award", "credit", "learner", "accurately", "understanding"}, wording
 
 
+@pytest.mark.parametrize(
+    ("nominal", "verbal"),
+    [
+        (
+            "Award credit for an explanation of how an earth wire stops a metal case going live.",
+            "Award credit for explaining how an earth wire stops a metal case going live.",
+        ),
+        (
+            "Learners should give an accurate explanation of why bread dough is left to prove.",
+            "Learners should explain why bread dough is left to prove.",
+        ),
+        (
+            "Award credit for a clear description of how to bleed a radiator.",
+            "Award credit for describing how to bleed a radiator.",
+        ),
+        (
+            "Accurate identification of the fire assembly point.",
+            "Award credit for identifying the fire assembly point.",
+        ),
+    ],
+)
+def test_a_nominal_command_reads_like_its_verb(nominal, verbal):
+    """ "An explanation of how X" asks for X exactly as "explaining how X" does: the noun, its
+    grading adjective and "give" are never ideas."""
+    nominal_rubric, verbal_rubric = build_rubric(nominal), build_rubric(verbal)
+    assert labels(nominal_rubric) == labels(verbal_rubric)
+    for wording in wordings(nominal_rubric):
+        assert not set(wording.split()) & {"explanation", "description", "identification"}
+        assert not set(wording.split()) & {"accurate", "clear", "give"}
+
+
 def test_semicolon_and_and_lists_give_one_idea_each():
     rubric = build_rubric(
         "Award credit for identifying hazards in a kitchen: slips; trips and falls; burns; "
