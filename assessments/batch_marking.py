@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -138,6 +138,22 @@ def mark_rows(rows: Iterable[Mapping[str, str]]) -> BatchReport:
     ``point`` is 1-based, in document order. Unknown sources or points are reported on their
     row and the other rows are still marked. Queries: a fixed handful, however many rows.
     """
+    report = BatchReport()
+    for outcome, question, specs in resolve_rows(rows):
+        report.outcomes.append(outcome)
+        if question is None:
+            continue
+        result = mark_answer(outcome.answer, question.to_rubric(), misconceptions=specs)
+        outcome.result = result.to_dict()
+        outcome.auto_markable = question.auto_markable
+    return report
+
+
+def resolve_rows(
+    rows: Iterable[Mapping[str, str]],
+) -> Iterator[tuple[RowOutcome, Question | None, tuple[MisconceptionSpec, ...]]]:
+    """Each row with its question (None, with ``outcome.error`` set, when it has none) and its
+    topic's misconceptions. Reads only; a fixed handful of queries however many rows."""
     rows = list(rows)
     sources = {row.get("source", "").strip() for row in rows}
     topics = {
@@ -159,43 +175,42 @@ def mark_rows(rows: Iterable[Mapping[str, str]]) -> BatchReport:
             "misconceptions",
         )
     }
-    report = BatchReport()
     for number, row in enumerate(rows, start=1):
         source = row.get("source", "").strip()
         point_text = row.get("point", "").strip()
         outcome = RowOutcome(
             row=number, source=source, point=point_text, answer=row.get("answer", "")
         )
-        report.outcomes.append(outcome)
-        credit = _parse_credit(row.get("credit", ""))
-        if isinstance(credit, str):
-            outcome.error = credit
-            continue
-        outcome.credit = credit
+        question, error = _question_for(row, topics, source, point_text, outcome)
+        outcome.error = error
         topic = topics.get(source)
-        if topic is None:
-            outcome.error = f"unknown source {source!r}: no topic was imported from that file"
-            continue
-        try:
-            index = int(point_text)
-        except ValueError:
-            outcome.error = f"point must be a whole number, not {point_text!r}"
-            continue
-        if not 1 <= index <= len(topic.points):
-            outcome.error = (
-                f"{source} has {len(topic.points)} marking points; there is no point {index}"
+        specs = (
+            tuple(
+                MisconceptionSpec(statement=m.statement, correction=m.correction)
+                for m in topic.misconceptions.all()
             )
-            continue
-        point = topic.points[index - 1]
-        question = next((q for q in topic.short_answers if q.marking_point_id == point.pk), None)
-        if question is None:
-            outcome.error = f"marking point {index} of {source} has no short-answer question"
-            continue
-        specs = tuple(
-            MisconceptionSpec(statement=m.statement, correction=m.correction)
-            for m in topic.misconceptions.all()
+            if topic is not None and question is not None
+            else ()
         )
-        result = mark_answer(outcome.answer, question.to_rubric(), misconceptions=specs)
-        outcome.result = result.to_dict()
-        outcome.auto_markable = question.auto_markable
-    return report
+        yield outcome, question, specs
+
+
+def _question_for(row, topics, source, point_text, outcome) -> tuple[Question | None, str]:
+    credit = _parse_credit(row.get("credit", ""))
+    if isinstance(credit, str):
+        return None, credit
+    outcome.credit = credit
+    topic = topics.get(source)
+    if topic is None:
+        return None, f"unknown source {source!r}: no topic was imported from that file"
+    try:
+        index = int(point_text)
+    except ValueError:
+        return None, f"point must be a whole number, not {point_text!r}"
+    if not 1 <= index <= len(topic.points):
+        return None, f"{source} has {len(topic.points)} marking points; there is no point {index}"
+    point = topic.points[index - 1]
+    question = next((q for q in topic.short_answers if q.marking_point_id == point.pk), None)
+    if question is None:
+        return None, f"marking point {index} of {source} has no short-answer question"
+    return question, ""

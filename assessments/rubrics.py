@@ -440,6 +440,14 @@ def _strip_framing(text: str) -> tuple[str, str]:
     return text.strip(), context
 
 
+def has_examiner_framing(point_text: str) -> bool:
+    """Whether the point opens with an examiner's framing ("Look for…", "Marks should be given
+    for…", "Evidence of…", "Assess the ability to…"), as a criterion does and an answer never
+    does."""
+    text = re.sub(r"\s+", " ", point_text or "").strip().rstrip(".").strip()
+    return bool(text) and _strip_framing(text)[0] != text
+
+
 def _split_items(items: str) -> list[str]:
     """'a; b and c, d' -> [a, b, c, d]; 'x and y' splits only when both sides are short."""
     items = items.strip().rstrip(",;")

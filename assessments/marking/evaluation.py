@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import random
 import statistics
 import time
 import xml.etree.ElementTree as ElementTree  # noqa: S405 - local, trusted data files
@@ -30,6 +31,7 @@ from pathlib import Path
 from assessments import lexicon
 from assessments.calibration import cohens_kappa
 from assessments.marking.decision import DecisionModel, train_decision_model
+from assessments.marking.exemplars import Exemplar, learn_from_exemplars
 from assessments.marking.overlap import token_f1
 from assessments.marking.pipeline import FEATURES, Evidence, PipelineMarker, references
 from assessments.marking.results import MarkResult, MisconceptionSpec
@@ -42,6 +44,7 @@ __all__ = [
     "DevSet",
     "Scores",
     "evaluate",
+    "exemplar_curve",
     "load_development_sets",
     "scores",
     "training_pool",
@@ -349,6 +352,66 @@ def evaluate(measured: Sequence[Measured]) -> list[dict]:
                 "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2)
                 if times
                 else 0.0,
+            }
+        )
+    return table
+
+
+# --- learning from exemplars -------------------------------------------------------------------
+
+
+def exemplar_curve(
+    cases: Sequence[Case],
+    marker_for: Callable[[Case], PipelineMarker],
+    ks: Sequence[int],
+    *,
+    rounds: int = 5,
+    seed: int = 0,
+) -> list[dict]:
+    """For each k: k answers of each question, drawn at random (seeded), become exemplars and
+    the question's other answers are marked with what they taught. Summed over ``rounds``.
+
+    Every k is scored on the same answers: each round draws the largest k's exemplars once and
+    smaller k take the first of them, so k = 0 is the zero-shot marker on exactly the answers
+    the others are scored on. Works only in memory: nothing is stored. ``marker_for`` gives the
+    marker for a case (for a set the decision model was fitted on, the model of the fold that
+    held it out).
+    """
+    by_question: dict[str, list[Case]] = {}
+    for case in cases:
+        by_question.setdefault(case.question, []).append(case)
+    largest = max(ks)
+    truth: dict[int, list[bool]] = {k: [] for k in ks}
+    predicted: dict[int, list[bool]] = {k: [] for k in ks}
+    for round_number in range(rounds):
+        for question, answers in sorted(by_question.items()):
+            if len(answers) <= largest:
+                continue
+            # Not security: a reproducible draw, the same for the same seed everywhere.
+            rng = random.Random(f"{seed}:{round_number}:{question}")  # noqa: S311
+            drawn = rng.sample(range(len(answers)), largest)
+            rest = [c for i, c in enumerate(answers) if i not in set(drawn)]
+            marker = marker_for(answers[0])
+            for k in ks:
+                learning = learn_from_exemplars(
+                    answers[0].rubric,
+                    [Exemplar(answers[i].answer, answers[i].credit) for i in drawn[:k]],
+                    marker,
+                )
+                for case in rest:
+                    result = marker.mark(case.answer, case.rubric, case.misconceptions, learning)
+                    truth[k].append(case.credit)
+                    predicted[k].append(result.awarded)
+    table = []
+    for k in ks:
+        measured = scores(truth[k], predicted[k])
+        table.append(
+            {
+                "k": k,
+                "accuracy": round(measured.accuracy, 3),
+                "kappa": round(measured.kappa, 3),
+                "macro_f1": round(measured.macro_f1, 3),
+                "n": measured.n,
             }
         )
     return table

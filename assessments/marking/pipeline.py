@@ -17,13 +17,15 @@ out: it did not help on any development set (``docs/marking.md`` has the figures
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assessments import lexicon
 from assessments.marking.decision import DecisionModel, load_decision_model
+from assessments.marking.exemplars import Learning, apply_learning, remembered_mark
 from assessments.marking.feedback import FeedbackFacts
+from assessments.marking.kinds import is_criterion
 from assessments.marking.lexical import MAX_CHARS, LexicalMarker
 from assessments.marking.overlap import reference_recall, token_f1
 from assessments.marking.results import MarkResult, MisconceptionSpec
@@ -57,13 +59,6 @@ FEATURES = (
     *(f"criterion_{name}" for name in CHANNEL_FEATURES),
     *(f"reference_{name}" for name in CHANNEL_FEATURES),
 )
-_CRITERION = re.compile(
-    r"^\W*(?:award|credit|learners?\b|candidates?\b|the learner|identify|identifying|explain|"
-    r"explaining|describe|describing|outline|outlining|state|stating|list|give|giving|name|"
-    r"naming|define|defining|demonstrat|discuss|evaluat|justify|analys|compare|suggest|"
-    r"accurate|clear|correct)",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -71,11 +66,6 @@ class Evidence:
     """What the channels found, as the decision model's inputs."""
 
     features: dict[str, float]
-
-
-def is_criterion(point_text: str) -> bool:
-    """Whether a point is written as an examiner's criterion rather than a reference answer."""
-    return bool(_CRITERION.search(point_text))
 
 
 def model_inputs(channels: dict[str, float], criterion: bool) -> dict[str, float]:
@@ -157,14 +147,32 @@ class PipelineMarker:
         text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
         return lexical, gather_evidence(text, rubric, lexical, facts)
 
-    def mark(
+    def probability(
         self, answer: str, rubric: Rubric, misconceptions: Sequence[MisconceptionSpec] = ()
-    ) -> MarkResult:
-        """Mark ``answer``: see the module docstring."""
+    ) -> float:
+        """The zero-shot probability of credit (1 or 0 where structure alone decides)."""
         lexical, evidence = self.evidence(answer, rubric, misconceptions)
         if evidence is None:
+            return 1.0 if lexical.awarded else 0.0
+        return self.model.probability(evidence.features)
+
+    def mark(
+        self,
+        answer: str,
+        rubric: Rubric,
+        misconceptions: Sequence[MisconceptionSpec] = (),
+        learning: Learning | None = None,
+    ) -> MarkResult:
+        """Mark ``answer``: see the module docstring. ``learning`` is what the question's
+        tutor-marked exemplars taught (``exemplars.learn_from_exemplars``); none by default."""
+        learning = learning or Learning()
+        lexical, evidence = self.evidence(answer, apply_learning(rubric, learning), misconceptions)
+        if evidence is None:
             return replace(lexical, marker=self.identity(rubric.lexicon))
-        return self.decide(lexical, evidence, lexicon_name=rubric.lexicon)
+        remembered = remembered_mark(answer, rubric, learning)
+        return self.decide(
+            lexical, evidence, lexicon_name=rubric.lexicon, learning=learning, remembered=remembered
+        )
 
     def decide(
         self,
@@ -172,19 +180,33 @@ class PipelineMarker:
         evidence: Evidence,
         *,
         lexicon_name: str = lexicon.DEFAULT_LEXICON,
+        learning: Learning | None = None,
+        remembered: bool | None = None,
     ) -> MarkResult:
         """Turn the channels' evidence into the final, explained result."""
         model = self.model
-        probability = model.probability(evidence.features)
+        learning = learning or Learning()
+        probability = _shifted(model.probability(evidence.features), learning.bias)
         awarded = probability >= model.threshold and not lexical.misconceptions
         confident = not (model.unsure_low < probability < model.unsure_high)
-        reasons = (
-            *lexical.reasons,
-            "evidence: "
-            + ", ".join(f"{name} {value:.2f}" for name, value in evidence.features.items()),
+        decision = (
             f"decision: probability of credit {probability:.2f} "
             f"(threshold {model.threshold:.2f}) -> {'credit' if awarded else 'no credit'}"
-            + ("" if confident else "; unsure, sent to a tutor"),
+        )
+        if remembered is not None and not lexical.misconceptions:
+            awarded, confident = remembered, True
+            decision = (
+                "decision: a tutor marked an answer with the same content words "
+                + ("as credited" if remembered else "as not credited")
+                + " -> "
+                + ("credit" if awarded else "no credit")
+            )
+        reasons = (
+            *lexical.reasons,
+            *(f"learned: {change.describe()}" for change in learning.changes),
+            "evidence: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in evidence.features.items()),
+            decision + ("" if confident else "; unsure, sent to a tutor"),
         )
         result = replace(
             lexical,
@@ -197,6 +219,15 @@ class PipelineMarker:
         if awarded != lexical.awarded:
             result = replace(result, feedback=_overruled_feedback(result))
         return result
+
+
+def _shifted(probability: float, bias: float) -> float:
+    """``probability`` moved by ``bias`` on the logit scale (the question's calibration)."""
+    if not bias:
+        return probability
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    z = math.log(p / (1 - p)) + bias
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def _overruled_feedback(result: MarkResult) -> str:
