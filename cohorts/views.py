@@ -92,7 +92,6 @@ def cohort_detail(request, pk: int):
     columns = [("name", "Learner"), ("overall", "Overall")] + [
         (f"topic-{topic.pk}", topic.title) for topic in heatmap.topics
     ]
-    topic_page = heatmap.topics.number if heatmap.topics.paginator.count else 1
     return render(
         request,
         "cohorts/cohort_detail.html",
@@ -104,7 +103,7 @@ def cohort_detail(request, pk: int):
             "sort": sort,
             "columns": [_sort_column(key, label, sort) for key, label in columns],
             # Sorting starts again at the first learner but keeps the topics shown.
-            "sort_query": _query_without(request, "page", "sort", topics=topic_page),
+            "sort_query": _query_without(request, "page", "sort", topics=heatmap.topics.number),
             "page_query": _query_without(request, "page", "sort", sort=sort),
             "topic_query": _query_without(request, "topics", "sort", sort=sort),
         },
