@@ -57,6 +57,19 @@ def point_rows(cohort: Cohort) -> Iterator[list]:
             learner__in=_members(cohort), marking_point__retired_at__isnull=True
         )
         .select_related("learner", "topic", "marking_point", "response")
+        # Only the columns written: an answer row also carries its marker result and rubric
+        # snapshot (JSON), most of the bytes the database would otherwise send per row.
+        .only(
+            "credited",
+            "answered_at",
+            "learner__username",
+            "learner__first_name",
+            "learner__last_name",
+            "topic__title",
+            "marking_point__position",
+            "marking_point__text",
+            "response__override_awarded",
+        )
         .order_by("learner__username", "topic__title", "marking_point__position")
     )
     for row in rows.iterator(chunk_size=2000):
@@ -93,6 +106,19 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
             attempt__learner__in=_members(cohort), attempt__submitted_at__isnull=False
         )
         .select_related("attempt__learner", "question__topic", "question__marking_point")
+        .only(
+            "attempt__submitted_at",
+            "attempt__learner__username",
+            "attempt__learner__first_name",
+            "attempt__learner__last_name",
+            "question__prompt",
+            "question__topic__title",
+            "question__marking_point__position",
+            "answer_text",
+            "awarded",
+            "override_awarded",
+            "override_comment",
+        )
         .order_by("attempt__learner__username", "attempt__submitted_at", "position")
     )
     for response in rows.iterator(chunk_size=2000):

@@ -42,9 +42,13 @@ class CoTutorForm(forms.Form):
 
 
 class HeatmapFilterForm(forms.Form):
-    topic = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, label="Topics", widget=forms.CheckboxSelectMultiple
+    """Narrows the heatmap. Topics are paged rather than listed here: a form with a box per
+    topic grew with the question bank and was much of the page's time (README "Performance")."""
+
+    qualification = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Qualification"
     )
+    title = forms.CharField(required=False, max_length=100, label="Topic title contains")
     date_from = forms.DateField(
         required=False, label="Answered from", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -52,9 +56,14 @@ class HeatmapFilterForm(forms.Form):
         required=False, label="Answered to", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, topics=(), **kwargs):
+    def __init__(self, *args, qualifications=None, **kwargs):
+        """``qualifications``: (id, name) pairs to choose from, or None when the cohort is
+        already tied to one qualification (the field is then left out)."""
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [(t.pk, t.title) for t in topics]
+        if qualifications is None:
+            del self.fields["qualification"]
+        else:
+            self.fields["qualification"].choices = [("", "All qualifications"), *qualifications]
 
     def clean(self):
         cleaned = super().clean()

@@ -4,19 +4,30 @@ which only ever return what the tutor may see; anything else is ``Http404``."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 from django.http import Http404
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from assessments.models import Attempt, PointMastery, Response
 from cohorts.models import Cohort, CohortMembership
-from topics.models import MarkingPoint, Topic
+from topics.models import MarkingPoint, Qualification, Topic
 
 User = get_user_model()
 
@@ -77,13 +88,21 @@ def response_for_tutor(tutor, pk: int) -> Response:
 # --- figures ---------------------------------------------------------------------------------
 
 
-def topics_in_scope(cohort: Cohort):
+def topics_in_scope(cohort: Cohort, *, qualification_id: int | None = None):
+    """Topics with active marking points (``point_count``) that the cohort's pages cover: its
+    qualification's, or ``qualification_id``'s when the cohort has none, else every topic."""
     topics = Topic.objects.annotate(
         point_count=Count("marking_points", filter=Q(marking_points__retired_at__isnull=True))
     ).filter(point_count__gt=0)
-    if cohort.qualification_id:
-        topics = topics.filter(qualification_id=cohort.qualification_id)
-    return topics.order_by("title")
+    qualification_id = cohort.qualification_id or qualification_id
+    if qualification_id:
+        topics = topics.filter(qualification_id=qualification_id)
+    return topics.order_by("title", "pk")
+
+
+def qualification_choices() -> list[tuple[int, str]]:
+    """Every qualification as (id, name), for narrowing a cohort that spans them all."""
+    return list(Qualification.objects.order_by("name").values_list("pk", "name"))
 
 
 def _percent(part: int, whole: int) -> int:
@@ -156,9 +175,11 @@ def cohort_summaries(tutor) -> list[CohortSummary]:
 
 @dataclass(frozen=True)
 class HeatmapCell:
-    topic: Topic
+    """Credited marking points out of those in one topic (or in every topic shown)."""
+
     credited: int
     total: int
+    topic: Topic | None = None
 
     @property
     def percent(self) -> int:
@@ -170,109 +191,175 @@ class HeatmapCell:
         return min(5, self.percent // 20)
 
 
-@dataclass
+@dataclass(frozen=True)
 class HeatmapRow:
     learner: object
-    cells: list[HeatmapCell] = field(default_factory=list)
-
-    @property
-    def overall(self) -> int:
-        return _percent(sum(c.credited for c in self.cells), sum(c.total for c in self.cells))
-
-    @property
-    def cells_html(self) -> SafeString:
-        """The row's topic cells as HTML. Built here rather than in a template loop: with 50
-        learners × 200 topics the loop was most of the page's time (profiled, `make bench`)."""
-        return mark_safe(  # noqa: S308 - numbers and escaped titles only
-            "".join(
-                f'<td class="heat heat-{c.shade}">{c.percent}%<span class="visually-hidden">: '
-                f"{c.credited} of {c.total} marking points in {escape(c.topic.title)}</span></td>"
-                for c in self.cells
-            )
-        )
+    overall: HeatmapCell
+    cells: list[HeatmapCell]
 
 
 @dataclass(frozen=True)
 class Heatmap:
-    topics: list[Topic]
+    """One page of learners × one page of topics, with totals over everything in scope.
+
+    ``overall`` on each row and ``cohort_overall`` count every topic in scope, not just the
+    page shown; ``topic_totals`` are the whole cohort's figures for the topics on the page.
+    """
+
+    topics: Page
+    learners: Page
     rows: list[HeatmapRow]
+    topic_totals: list[HeatmapCell]
+    cohort_overall: HeatmapCell
+
+
+HEATMAP_SORT_PATTERN = re.compile(r"-?(name|overall|topic-[0-9]{1,12})")
+
+
+def heatmap_sort(value: str | None) -> str:
+    """``value`` if it is a sort the heatmap knows ("name", "overall", "topic-<id>", each
+    optionally prefixed with "-"), else "name"."""
+    value = value or ""
+    return value if HEATMAP_SORT_PATTERN.fullmatch(value) else "name"
+
+
+def _scoped_mastery(
+    *,
+    qualification_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+):
+    """Credited mastery rows on active marking points in scope and in the date range.
+
+    A row on an active point implies its topic has active points, so the topic scope of
+    ``topics_in_scope`` reduces to the qualification here.
+    """
+    mastery = PointMastery.objects.filter(credited=True, marking_point__retired_at__isnull=True)
+    if qualification_id:
+        mastery = mastery.filter(topic__qualification_id=qualification_id)
+    if date_from:
+        mastery = mastery.filter(answered_at__date__gte=date_from)
+    if date_to:
+        mastery = mastery.filter(answered_at__date__lte=date_to)
+    return mastery
+
+
+def _count_of(mastery, group_by: str):
+    """A correlated subquery counting ``mastery`` rows per outer row (0 when none)."""
+    counted = mastery.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _heatmap_learners(cohort: Cohort, mastery, sort: str):
+    """The cohort's active members with ``credited`` (over everything in scope), ordered by
+    ``sort`` in the database; ties fall back to the learner's name."""
+    members = User.objects.filter(
+        cohort_memberships__cohort=cohort, cohort_memberships__removed_at__isnull=True
+    ).only("pk", "username", "first_name", "last_name")
+    mine = mastery.filter(learner=OuterRef("pk"))
+    name_key = Lower(
+        Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
+    )
+    learners = members.annotate(credited=_count_of(mine, "learner"), name_key=name_key)
+    descending = sort.startswith("-")
+    key_name = sort.lstrip("-")
+    if key_name == "name":
+        order = [name_key.desc() if descending else name_key.asc()]
+    else:
+        if key_name.startswith("topic-"):
+            topic_id = int(key_name.removeprefix("topic-"))
+            learners = learners.annotate(
+                sort_credited=_count_of(mine.filter(topic_id=topic_id), "learner")
+            )
+            key = F("sort_credited")
+        else:
+            key = F("credited")
+        order = [key.desc() if descending else key.asc(), name_key.asc()]
+    return learners.order_by(*order, "username", "pk")
 
 
 def cohort_heatmap(
     cohort: Cohort,
     *,
-    topics: list[Topic] | None = None,
-    topic_ids: list[int] | None = None,
+    qualification_id: int | None = None,
+    title_contains: str = "",
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     sort: str = "name",
+    learner_page: str | int | None = 1,
+    topic_page: str | int | None = 1,
+    learners_per_page: int = 25,
+    topics_per_page: int = 20,
 ) -> Heatmap:
-    """Learners × topics mastery for a cohort, in three queries whatever its size.
+    """One page of learners × one page of topics of a cohort's mastery, in seven queries
+    at most however many learners, topics and answers there are.
 
     A cell is the share of the topic's active marking points credited in the learner's latest
     answer to each (a tutor's override counts). With a date range, only latest answers given in
-    that range count. ``sort`` is "name", "overall", "topic-<id>", each optionally prefixed
-    with "-" for descending. ``topics`` is ``topics_in_scope(cohort)`` if the caller already
-    has it (the page's filter form does).
+    that range count. Totals are counted in the database: a learner's overall figure over every
+    topic in scope, each shown topic's figure over the whole cohort. ``sort`` is as
+    ``heatmap_sort`` accepts; page numbers out of range give the last page, unreadable ones the
+    first (``Paginator.get_page``). ``qualification_id`` narrows a cohort that is not already
+    tied to a qualification; ``title_contains`` narrows the topics shown, not the totals.
     """
-    topics = list(topics_in_scope(cohort)) if topics is None else list(topics)
-    if topic_ids:
-        topics = [t for t in topics if t.pk in set(topic_ids)]
-    learners = list(
-        User.objects.filter(
-            cohort_memberships__cohort=cohort, cohort_memberships__removed_at__isnull=True
-        ).only("pk", "username", "first_name", "last_name")
+    qualification_id = cohort.qualification_id or qualification_id
+    # Titles only: a topic row also holds its search text, which the heatmap never shows.
+    topics = topics_in_scope(cohort, qualification_id=qualification_id).only("pk", "title")
+    points_in_scope = MarkingPoint.objects.active()
+    if qualification_id:
+        points_in_scope = points_in_scope.filter(topic__qualification_id=qualification_id)
+    total_points = points_in_scope.count()
+
+    mastery = _scoped_mastery(
+        qualification_id=qualification_id, date_from=date_from, date_to=date_to
     )
-    mastery = PointMastery.objects.filter(
-        learner__in=[learner.pk for learner in learners],
-        topic__in=[topic.pk for topic in topics],
-        credited=True,
-        marking_point__retired_at__isnull=True,
+    members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
+    cohort_mastery = mastery.filter(learner__in=members)
+    if title_contains:
+        topics = topics.filter(title__icontains=title_contains)
+    topic_page_ = Paginator(topics, topics_per_page).get_page(topic_page)
+    learners = Paginator(_heatmap_learners(cohort, mastery, heatmap_sort(sort)), learners_per_page)
+    learner_page_ = learners.get_page(learner_page)
+    size = learners.count
+
+    shown_topics = list(topic_page_.object_list)
+    shown_learners = list(learner_page_.object_list)
+    credited = {}
+    if shown_topics and shown_learners:
+        credited = {
+            (learner_id, topic_id): n
+            for learner_id, topic_id, n in mastery.filter(
+                learner__in=[learner.pk for learner in shown_learners],
+                topic__in=[topic.pk for topic in shown_topics],
+            )
+            .values_list("learner_id", "topic_id")
+            .annotate(n=Count("pk"))
+        }
+    # The whole cohort's credit overall and in each shown topic, as one row of counts.
+    totals = cohort_mastery.aggregate(
+        overall=Count("pk"),
+        **{f"topic_{t.pk}": Count("pk", filter=Q(topic_id=t.pk)) for t in shown_topics},
     )
-    if date_from:
-        mastery = mastery.filter(answered_at__date__gte=date_from)
-    if date_to:
-        mastery = mastery.filter(answered_at__date__lte=date_to)
-    credited = {
-        (learner_id, topic_id): n
-        for learner_id, topic_id, n in mastery.values_list("learner_id", "topic_id").annotate(
-            n=Count("pk")
-        )
-    }
     rows = [
         HeatmapRow(
             learner=learner,
+            overall=HeatmapCell(learner.credited, total_points),
             cells=[
-                HeatmapCell(topic, credited.get((learner.pk, topic.pk), 0), topic.point_count)
-                for topic in topics
+                HeatmapCell(credited.get((learner.pk, t.pk), 0), t.point_count, t)
+                for t in shown_topics
             ],
         )
-        for learner in learners
+        for learner in shown_learners
     ]
-    _sort_rows(rows, topics, sort)
-    return Heatmap(topics=topics, rows=rows)
-
-
-def _sort_rows(rows: list[HeatmapRow], topics: list[Topic], sort: str) -> None:
-    descending = sort.startswith("-")
-    key_name = sort.lstrip("-")
-    if key_name == "overall":
-
-        def key(row):
-            return (row.overall, row.learner.username)
-    elif key_name.startswith("topic-"):
-        index = next((i for i, t in enumerate(topics) if f"topic-{t.pk}" == key_name), None)
-        if index is None:
-            return _sort_rows(rows, topics, "name")
-
-        def key(row):
-            return (row.cells[index].percent, row.learner.username)
-    else:
-
-        def key(row):
-            return (row.learner.get_full_name().casefold() or row.learner.username.casefold(),)
-
-    rows.sort(key=key, reverse=descending)
+    return Heatmap(
+        topics=topic_page_,
+        learners=learner_page_,
+        rows=rows,
+        topic_totals=[
+            HeatmapCell(totals[f"topic_{t.pk}"], t.point_count * size, t) for t in shown_topics
+        ],
+        cohort_overall=HeatmapCell(totals["overall"], total_points * size),
+    )
 
 
 @dataclass(frozen=True)
@@ -300,26 +387,37 @@ class MisconceptionSummary:
 MISCONCEPTION_SCAN_LIMIT = 5000
 
 
-def class_view(cohort: Cohort) -> tuple[list[PointSummary], list[MisconceptionSummary]]:
-    """Which marking points the cohort misses most, and the misconceptions its answers state."""
+def missed_points(cohort: Cohort):
+    """Active marking points in the cohort's scope that its active members have answered, with
+    ``answered`` and ``credited`` counted in the database, most missed first (then the highest
+    share missed): a queryset, so a page of it costs one query however many points there are."""
     members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
-    points = {
-        p.pk: p
-        for p in MarkingPoint.objects.active()
-        .filter(topic__in=topics_in_scope(cohort).values("pk"))
+    points = MarkingPoint.objects.active()
+    if cohort.qualification_id:
+        points = points.filter(topic__qualification_id=cohort.qualification_id)
+    # The filter comes before the counts so that they count only this cohort's mastery rows.
+    return (
+        points.filter(mastery__learner__in=members)
+        .annotate(
+            answered=Count("mastery"),
+            credited=Count("mastery", filter=Q(mastery__credited=True)),
+        )
+        .annotate(missed=F("answered") - F("credited"))
+        .annotate(missed_share=Cast("missed", FloatField()) / F("answered"))
         .select_related("topic")
-    }
-    counts = (
-        PointMastery.objects.filter(learner__in=members, marking_point__in=list(points))
-        .values_list("marking_point_id")
-        .annotate(answered=Count("pk"), credited=Count("pk", filter=Q(credited=True)))
+        .order_by("-missed", "-missed_share", "topic__title", "position", "pk")
     )
-    summaries = [
-        PointSummary(points[point_id], answered, credited)
-        for point_id, answered, credited in counts
-    ]
-    summaries.sort(key=lambda s: (-s.missed, -s.miss_rate, s.point.topic.title, s.point.position))
 
+
+def point_summaries(points) -> list[PointSummary]:
+    """``missed_points`` rows (a page of them) as summaries for the page."""
+    return [PointSummary(point, point.answered, point.credited) for point in points]
+
+
+def common_misconceptions(cohort: Cohort) -> list[MisconceptionSummary]:
+    """The 20 misconceptions stated most often in the cohort's latest answers (at most
+    ``MISCONCEPTION_SCAN_LIMIT`` answers that state any are read, so the cost is bounded)."""
+    members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
     flagged: Counter[tuple[str, str]] = Counter()
     results = (
         Response.objects.filter(
@@ -333,11 +431,10 @@ def class_view(cohort: Cohort) -> tuple[list[PointSummary], list[MisconceptionSu
     for result in results:
         for item in (result or {}).get("misconceptions", []):
             flagged[(item.get("statement", ""), item.get("correction", ""))] += 1
-    misconceptions = [
+    return [
         MisconceptionSummary(statement, correction, count)
         for (statement, correction), count in flagged.most_common(20)
     ]
-    return summaries, misconceptions
 
 
 def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception: str = ""):

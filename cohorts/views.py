@@ -25,7 +25,11 @@ from cohorts.forms import (
 from cohorts.models import CohortMembership
 
 LEARNERS_PER_PAGE = 25
+# Topics per heatmap page: 25 × 20 cells keep the page small whatever the question bank holds.
+TOPICS_PER_PAGE = 20
 ANSWERS_PER_PAGE = 25
+POINTS_PER_PAGE = 50
+ATTEMPTS_PER_PAGE = 10
 
 
 def tutor_required(view):
@@ -64,24 +68,27 @@ def create_cohort(request):
 
 @tutor_required
 def cohort_detail(request, pk: int):
-    """The learners × topics heatmap, sortable, filterable and paginated."""
+    """The learners × topics heatmap: a page of learners by a page of topics, sortable and
+    filterable, with totals over every topic in scope."""
     cohort = selectors.cohort_for_tutor(request.user, pk)
-    all_topics = list(selectors.topics_in_scope(cohort))
-    form = HeatmapFilterForm(request.GET or None, topics=all_topics)
+    form = HeatmapFilterForm(
+        request.GET or None,
+        qualifications=None if cohort.qualification_id else selectors.qualification_choices(),
+    )
     filters = form.cleaned_data if form.is_valid() else {}
-    sort = request.GET.get("sort", "name")
+    sort = selectors.heatmap_sort(request.GET.get("sort"))
     heatmap = selectors.cohort_heatmap(
         cohort,
-        topics=all_topics,
-        topic_ids=filters.get("topic") or None,
+        qualification_id=filters.get("qualification"),
+        title_contains=filters.get("title", ""),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
         sort=sort,
+        learner_page=request.GET.get("page"),
+        topic_page=request.GET.get("topics"),
+        learners_per_page=LEARNERS_PER_PAGE,
+        topics_per_page=TOPICS_PER_PAGE,
     )
-    page = Paginator(heatmap.rows, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("sort", None)
     columns = [("name", "Learner"), ("overall", "Overall")] + [
         (f"topic-{topic.pk}", topic.title) for topic in heatmap.topics
     ]
@@ -91,14 +98,26 @@ def cohort_detail(request, pk: int):
         {
             "cohort": cohort,
             "heatmap": heatmap,
-            "page": page,
+            "page": heatmap.learners,
             "form": form,
             "sort": sort,
             "columns": [_sort_column(key, label, sort) for key, label in columns],
-            "filter_query": query.urlencode(),
-            "page_query": f"{query.urlencode()}&sort={sort}" if query else f"sort={sort}",
+            # Sorting starts again at the first learner but keeps the topics shown.
+            "sort_query": _query_without(request, "page", "sort", topics=heatmap.topics.number),
+            "page_query": _query_without(request, "page", "sort", sort=sort),
+            "topic_query": _query_without(request, "topics", "sort", sort=sort),
         },
     )
+
+
+def _query_without(request, *names: str, **values) -> str:
+    """The request's query string without ``names``, plus ``values``, URL-encoded."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    for name, value in values.items():
+        query[name] = value
+    return query.urlencode()
 
 
 def _sort_column(key: str, label: str, current: str) -> dict:
@@ -117,12 +136,20 @@ def _sort_column(key: str, label: str, current: str) -> dict:
 
 @tutor_required
 def class_view(request, pk: int):
+    """Marking points the cohort misses most (a page at a time) and its common misconceptions."""
     cohort = selectors.cohort_for_tutor(request.user, pk)
-    points, misconceptions = selectors.class_view(cohort)
+    page = Paginator(selectors.missed_points(cohort), POINTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cohorts/class_view.html",
-        {"cohort": cohort, "points": points, "misconceptions": misconceptions},
+        {
+            "cohort": cohort,
+            "page": page,
+            "points": selectors.point_summaries(page),
+            "misconceptions": selectors.common_misconceptions(cohort),
+        },
     )
 
 
@@ -155,10 +182,13 @@ def cohort_answers(request, pk: int):
 def learner_detail(request, pk: int, learner_pk: int):
     cohort = selectors.cohort_for_tutor(request.user, pk)
     learner = selectors.learner_in_cohort(cohort, learner_pk)
+    page = Paginator(selectors.learner_attempts(learner), ATTEMPTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cohorts/learner_detail.html",
-        {"cohort": cohort, "learner": learner, "attempts": selectors.learner_attempts(learner)},
+        {"cohort": cohort, "learner": learner, "page": page, "attempts": page.object_list},
     )
 
 

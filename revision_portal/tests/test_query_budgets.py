@@ -17,6 +17,7 @@ from assessments.models import Attempt, PointMastery, Response
 from assessments.tests.factories import ShortAnswerQuestionFactory, UserFactory
 from cohorts.models import CohortMembership
 from cohorts.services import create_cohort
+from cohorts.views import ATTEMPTS_PER_PAGE
 from topics.models import ExamTip
 from topics.services import refresh_search_document
 from topics.tests.factories import ExamTipFactory, TopicFactory, topic_with_sections
@@ -37,8 +38,9 @@ BUDGETS = {
     "class_view": 7,
     # session, user, groups, cohort, answer count, answer page.
     "answers": 6,
-    # session, user, groups, cohort, learner, attempts, their responses.
-    "learner": 7,
+    # session, user, groups, cohort, learner, attempt count, attempt page, their responses
+    # (was 7 before the attempts were paged).
+    "learner": 8,
     # session, user, groups, queue count, queue page.
     "queue": 5,
     # session, user, groups, cohort, member count, member page, tutors.
@@ -179,7 +181,8 @@ def test_learner_drill_down_query_budget(client, django_assert_num_queries, size
         response = client.get(reverse("cohorts:learner", args=[cohort.pk, learners[0].pk]))
 
     assert response.status_code == 200
-    assert len(response.context["attempts"]) == attempts
+    assert response.context["page"].paginator.count == attempts
+    assert len(response.context["attempts"]) == min(attempts, ATTEMPTS_PER_PAGE)
 
 
 @pytest.mark.parametrize("size", [5, 200])
