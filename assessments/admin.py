@@ -3,8 +3,11 @@ from django.contrib import admin, messages
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.exports import exemplars_csv_response
+from assessments.marking.exemplars import Learning
 from assessments.models import (
     Attempt,
+    Exemplar,
     Indicator,
     OverrideRecord,
     Question,
@@ -12,7 +15,7 @@ from assessments.models import (
     ResultRevision,
 )
 from assessments.rubrics import describe_rubric
-from assessments.services import remark_responses
+from assessments.services import exemplar_key, relearn_question, remark_responses
 from revision_portal.audit import child_history
 
 
@@ -45,6 +48,29 @@ class IndicatorInline(admin.TabularInline):
     extra = 1
 
 
+class ExemplarForm(forms.ModelForm):
+    class Meta:
+        model = Exemplar
+        fields = ["answer_text", "credited", "source"]
+
+    def save(self, commit=True):
+        # The key follows the words, so the same answer is never two exemplars.
+        self.instance.answer_key = exemplar_key(self.instance.answer_text)
+        return super().save(commit=commit)
+
+
+class ExemplarInline(admin.TabularInline):
+    """Marked answers that teach the marker this question's rules."""
+
+    model = Exemplar
+    form = ExemplarForm
+    extra = 0
+    fields = ["answer_text", "credited", "source", "marked_by", "updated_at"]
+    readonly_fields = ["marked_by", "updated_at"]
+    verbose_name = "marked answer (exemplar)"
+    verbose_name_plural = "Marked answers that teach the marker (exemplars)"
+
+
 @admin.register(Question)
 class QuestionAdmin(SimpleHistoryAdmin):
     list_display = ["prompt", "topic", "kind", "auto_markable", "is_active", "is_customised"]
@@ -52,8 +78,15 @@ class QuestionAdmin(SimpleHistoryAdmin):
     list_select_related = ["topic"]
     search_fields = ["prompt", "topic__title", "marking_point__text"]
     autocomplete_fields = ["topic", "marking_point"]
-    readonly_fields = ["marker_preview", "lexicon", "source_key", "created_at", "updated_at"]
-    inlines = [IndicatorInline]
+    readonly_fields = [
+        "marker_preview",
+        "learned_rules",
+        "lexicon",
+        "source_key",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [IndicatorInline, ExemplarInline]
     fieldsets = [
         (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
         (
@@ -71,7 +104,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         ),
         (
             "What the marker will look for (from the saved question)",
-            {"fields": ["marker_preview"]},
+            {"fields": ["marker_preview", "learned_rules"]},
         ),
         ("Multiple choice", {"fields": ["choices", "correct_choice"]}),
         ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
@@ -93,6 +126,24 @@ class QuestionAdmin(SimpleHistoryAdmin):
         return format_html_join(
             "", '<p class="mb-1">{}</p>', ((line,) for line in text.splitlines())
         )
+
+    @admin.display(description="Learned from tutors' marks")
+    def learned_rules(self, obj):
+        """Each rule the exemplars below taught, with how many marks it rests on. Delete or
+        re-mark an exemplar to undo what it taught."""
+        if obj is None or obj.pk is None:
+            return "Nothing yet."
+        changes = Learning.from_dict(obj.learning).changes
+        if not changes:
+            return "Nothing yet: the marker uses the rubric above as it is."
+        return format_html_join(
+            "", '<p class="mb-1">{}</p>', ((change.describe(),) for change in changes)
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Exemplars added, edited or removed on this page take effect at once.
+        relearn_question(question=form.instance)
 
     def save_model(self, request, obj, form, change):
         # A person's edit wins over regeneration from the seed file.
@@ -202,3 +253,35 @@ class AttemptAdmin(admin.ModelAdmin):
         "submitted_at",
     ]
     inlines = [ResponseInline]
+
+
+@admin.register(Exemplar)
+class ExemplarAdmin(admin.ModelAdmin):
+    """Every marked answer that teaches the marker, across questions; exportable as the CSV
+    ``import_marked_answers`` reads."""
+
+    list_display = ["answer_text", "question", "credited", "source", "marked_by", "updated_at"]
+    list_filter = ["credited", "source", "question__topic"]
+    list_select_related = ["question", "marked_by"]
+    search_fields = ["answer_text", "question__prompt"]
+    form = ExemplarForm
+    actions = ["export_as_csv"]
+
+    @admin.action(description="Export selected as CSV (source, point, answer, credit)")
+    def export_as_csv(self, request, queryset):
+        return exemplars_csv_response(queryset)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        relearn_question(question=obj.question)
+
+    def delete_model(self, request, obj):
+        question = obj.question
+        super().delete_model(request, obj)
+        relearn_question(question=question)
+
+    def delete_queryset(self, request, queryset):
+        questions = {e.question_id: e.question for e in queryset.select_related("question")}
+        super().delete_queryset(request, queryset)
+        for question in questions.values():
+            relearn_question(question=question)

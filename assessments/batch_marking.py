@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from assessments.calibration import agreement
 from assessments.marking import MisconceptionSpec, mark_answer
+from assessments.marking.exemplars import Learning
 from assessments.models import Question
 from topics.models import MarkingPoint, Topic
 
@@ -143,7 +144,12 @@ def mark_rows(rows: Iterable[Mapping[str, str]]) -> BatchReport:
         report.outcomes.append(outcome)
         if question is None:
             continue
-        result = mark_answer(outcome.answer, question.to_rubric(), misconceptions=specs)
+        result = mark_answer(
+            outcome.answer,
+            question.to_rubric(),
+            misconceptions=specs,
+            learning=Learning.from_dict(question.learning),
+        )
         outcome.result = result.to_dict()
         outcome.auto_markable = question.auto_markable
     return report

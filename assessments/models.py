@@ -58,6 +58,9 @@ class Question(models.Model):
     # The subject vocabulary the rubric was built with and is marked with (set by the question
     # bank from the topic's qualification; questions from before it used customer service's).
     lexicon = models.CharField(max_length=64, default=DEFAULT_LEXICON, editable=False)
+    # What the question's exemplars taught the marker (assessments.marking.exemplars.Learning as
+    # JSON), relearned whenever they change, so marking never re-reads the exemplars.
+    learning = models.JSONField(default=dict, blank=True, editable=False)
     # Multiple choice.
     choices = models.JSONField(default=list, blank=True, help_text="The options, in order.")
     correct_choice = models.PositiveSmallIntegerField(
@@ -76,7 +79,8 @@ class Question(models.Model):
 
     objects = QuestionQuerySet.as_manager()
     # Rubric history (django-simple-history), shown on the question's History page in the admin.
-    history = HistoricalRecords()
+    # What was learned is derived from the exemplars, which keep their own dates.
+    history = HistoricalRecords(excluded_fields=["learning"])
 
     class Meta:
         ordering = ["topic", "position", "id"]
@@ -234,6 +238,44 @@ class Response(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.answer_text.strip()) or self.selected_choice is not None
+
+
+class Exemplar(models.Model):
+    """An answer to a question with the credit a person gave it: what teaches the marker.
+
+    Made by a tutor's override or review-queue decision, or imported. One per distinct answer
+    text per question (``answer_key``): a later mark of the same words replaces the earlier.
+    """
+
+    class Source(models.TextChoices):
+        OVERRIDE = "override", "Tutor's override"
+        QUEUE = "queue", "Review queue"
+        IMPORT = "import", "Imported"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="exemplars")
+    answer_text = models.TextField(max_length=ANSWER_MAX_CHARS)
+    answer_key = models.CharField(max_length=64, editable=False)
+    credited = models.BooleanField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    response = models.ForeignKey(
+        "Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["question", "-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "answer_key"], name="exemplar_once_per_answer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'Credited' if self.credited else 'Not credited'}: {self.answer_text[:60]}"
 
 
 class OverrideRecord(models.Model):

@@ -6,10 +6,11 @@ way it is driven.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -17,10 +18,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments import generation, lexicon
-from assessments.marking import MisconceptionSpec, mark_answer
+from assessments.batch_marking import resolve_rows
+from assessments.marking import MisconceptionSpec, get_marker, mark_answer
+from assessments.marking.exemplars import Exemplar as ExemplarSpec
+from assessments.marking.exemplars import Learning, learn_from_exemplars
 from assessments.models import (
     ANSWER_MAX_CHARS,
     Attempt,
+    Exemplar,
     Indicator,
     OverrideRecord,
     PointMastery,
@@ -488,7 +493,12 @@ def _mark(response: Response, misconceptions, now) -> None:
     question = response.question
     if question.is_short_answer:
         rubric = question.to_rubric()
-        result = mark_answer(response.answer_text, rubric, misconceptions=misconceptions)
+        result = mark_answer(
+            response.answer_text,
+            rubric,
+            misconceptions=misconceptions,
+            learning=Learning.from_dict(question.learning),
+        )
         response.rubric_snapshot = rubric.to_dict()
         response.result = result.to_dict()
         response.awarded = result.awarded
@@ -608,4 +618,154 @@ def override_mark(
             update_fields=["override_awarded", "override_comment", "override_by", "override_at"]
         )
         _refresh_mastery_credit([locked])
+        _teach_from_override(locked, tutor=tutor, awarded=awarded)
     return locked
+
+
+# --- exemplars: tutors' marks teach the marker --------------------------------------------------
+
+# Most recent exemplars a question learns from: keeps relearning and marking within budget
+# however many answers a busy question collects.
+EXEMPLARS_LEARNED_FROM = 200
+
+
+def _teach_from_override(response: Response, *, tutor, awarded: bool | None) -> None:
+    """A tutor's mark on a written answer becomes (or stops being) an exemplar of its question."""
+    question = Question.objects.select_related("marking_point").get(pk=response.question_id)
+    if not question.is_short_answer:
+        return
+    if awarded is None:
+        removed, _ = Exemplar.objects.filter(
+            response=response, source__in=[Exemplar.Source.OVERRIDE, Exemplar.Source.QUEUE]
+        ).delete()
+        if removed:
+            relearn_question(question=question)
+        return
+    if response.answer_text.strip():
+        record_exemplar(
+            question=question,
+            answer_text=response.answer_text,
+            credited=awarded,
+            source=Exemplar.Source.QUEUE if response.needs_tutor else Exemplar.Source.OVERRIDE,
+            marked_by=tutor,
+            response=response,
+        )
+
+
+def exemplar_key(answer_text: str) -> str:
+    """One key per distinct answer (case and spacing ignored): the same words marked again
+    replace the earlier mark instead of adding a second exemplar."""
+    normalised = " ".join((answer_text or "").lower().split())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def record_exemplar(
+    *,
+    question: Question,
+    answer_text: str,
+    credited: bool,
+    source: str,
+    marked_by=None,
+    response: Response | None = None,
+) -> tuple[Exemplar, bool]:
+    """Make ``answer_text`` a marked exemplar of ``question`` (or update the one with the same
+    words) and relearn the question at once. Returns ``(exemplar, created)``."""
+    with transaction.atomic():
+        exemplar, created = Exemplar.objects.update_or_create(
+            question=question,
+            answer_key=exemplar_key(answer_text),
+            defaults={
+                "answer_text": answer_text,
+                "credited": credited,
+                "source": source,
+                "marked_by": marked_by,
+                "response": response,
+            },
+        )
+        relearn_question(question=question)
+    return exemplar, created
+
+
+@dataclass
+class MarkedAnswersReport:
+    """What ``import_marked_answers`` did: counts, and each refused row's line and reason."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    questions: int = 0
+
+
+def import_marked_answers(*, rows, marked_by=None) -> MarkedAnswersReport:
+    """Import tutor- or examiner-marked answers (``source``, ``point``, ``answer``, ``credit``
+    rows, as ``mark_answers`` reads them) as exemplars, and relearn each question touched.
+
+    A bad row is reported with its line in the file (the header is line 1) and the others are
+    imported, all in one transaction. Idempotent: importing the same file again changes
+    nothing; a row with the same answer and a different credit updates that exemplar.
+    """
+    report = MarkedAnswersReport()
+    touched: dict[int, Question] = {}
+    with transaction.atomic():
+        for outcome, question, _specs in resolve_rows(rows):
+            line = outcome.row + 1
+            problem = outcome.error or _unusable_as_exemplar(outcome, question)
+            if problem:
+                report.errors.append(f"line {line}: {problem}")
+                continue
+            key = exemplar_key(outcome.answer)
+            current = question.exemplars.filter(answer_key=key).first()
+            if current is not None and current.credited == outcome.credit:
+                report.unchanged += 1
+                continue
+            Exemplar.objects.update_or_create(
+                question=question,
+                answer_key=key,
+                defaults={
+                    "answer_text": outcome.answer,
+                    "credited": outcome.credit,
+                    "source": Exemplar.Source.IMPORT,
+                    "marked_by": marked_by,
+                    "response": None,
+                },
+            )
+            report.created += current is None
+            report.updated += current is not None
+            touched[question.pk] = question
+        for question in touched.values():
+            relearn_question(question=question)
+    report.questions = len(touched)
+    return report
+
+
+def _unusable_as_exemplar(outcome, question: Question | None) -> str:
+    if outcome.credit is None:
+        return "credit is empty: an exemplar needs 0 or 1"
+    if not outcome.answer.strip():
+        return "answer is empty"
+    if len(outcome.answer) > ANSWER_MAX_CHARS:
+        return f"answer is {len(outcome.answer):,} characters; the limit is {ANSWER_MAX_CHARS:,}"
+    if question is not None and not question.auto_markable:
+        return "the point is marked by a tutor every time: there is no rule to teach"
+    return ""
+
+
+def relearn_question(*, question: Question) -> Learning:
+    """Learn the question's rules afresh from its exemplars and store what was learned."""
+    with transaction.atomic():
+        exemplars = [
+            ExemplarSpec(answer, credited)
+            for answer, credited in question.exemplars.order_by("-updated_at", "-id").values_list(
+                "answer_text", "credited"
+            )[:EXEMPLARS_LEARNED_FROM]
+        ]
+        fresh = Question.objects.select_related("marking_point").prefetch_related("indicators")
+        rubric = fresh.get(pk=question.pk).to_rubric()
+        marker = get_marker()
+        learning = Learning()
+        if exemplars and getattr(marker, "learns_from_exemplars", False):
+            learning = learn_from_exemplars(rubric, exemplars, marker)
+        Question.objects.filter(pk=question.pk).update(learning=learning.to_dict())
+        question.learning = learning.to_dict()
+    return learning

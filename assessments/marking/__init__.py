@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from assessments.marking.exemplars import Learning
 from assessments.marking.results import (
     EvidenceMatch,
     FlaggedMisconception,
@@ -66,11 +67,16 @@ def mark_answer(
     rubric: Rubric,
     *,
     misconceptions: Sequence[MisconceptionSpec] = (),
+    learning: Learning | None = None,
 ) -> MarkResult:
     """Mark one free-text answer with the configured marker (see ``get_marker``).
 
     ``answer``: the learner's text (any string; hostile input is handled). ``rubric``: from
     ``build_rubric`` or ``Rubric.from_dict``. ``misconceptions``: the topic's misconceptions.
+    ``learning``: what the question's tutor-marked exemplars taught, for a marker that learns.
     Returns a ``MarkResult``; never raises for odd answers.
     """
-    return get_marker().mark(answer, rubric, misconceptions)
+    marker = get_marker()
+    if learning is not None and getattr(marker, "learns_from_exemplars", False):
+        return marker.mark(answer, rubric, misconceptions, learning)
+    return marker.mark(answer, rubric, misconceptions)

@@ -81,10 +81,11 @@ class LearnedChange:
     def describe(self) -> str:
         """ "Accepted 'cuts the power' for 'RCD' (learned from 2 tutor marks)"."""
         source = f"learned from {self.marks} tutor mark{'s' if self.marks != 1 else ''}"
+        wording = self.wording.lstrip("~")  # the polarity marker is the marker's, not words
         if self.kind == "accepted wording":
-            return f"Accepts ‘{self.wording}’ for {self.indicator} ({source})"
+            return f"Accepts ‘{wording}’ for {self.indicator} ({source})"
         if self.kind == "narrowed":
-            return f"No longer accepts ‘{self.wording}’ for {self.indicator} ({source})"
+            return f"No longer accepts ‘{wording}’ for {self.indicator} ({source})"
         return f"Marks this question {self.wording} ({source})"
 
 

@@ -110,6 +110,7 @@ class PipelineMarker:
 
     name = "pipeline"
     version = "1"
+    learns_from_exemplars = True
 
     def __init__(self, model: DecisionModel | None = None) -> None:
         self._lexical = LexicalMarker()
@@ -203,7 +204,7 @@ class PipelineMarker:
             )
         reasons = (
             *lexical.reasons,
-            *(f"learned: {change.describe()}" for change in learning.changes),
+            *(f"learned: {change.describe()}" for change in _relevant(learning, lexical)),
             "evidence: "
             + ", ".join(f"{name} {value:.2f}" for name, value in evidence.features.items()),
             decision + ("" if confident else "; unsure, sent to a tutor"),
@@ -219,6 +220,17 @@ class PipelineMarker:
         if awarded != lexical.awarded:
             result = replace(result, feedback=_overruled_feedback(result))
         return result
+
+
+def _relevant(learning: Learning, lexical: MarkResult) -> list:
+    """The learned rules that bore on this answer: wordings of ideas it matched or missed, and
+    the question's calibration."""
+    ideas = {m.indicator for m in lexical.matches} | set(lexical.missing)
+    return [
+        change
+        for change in learning.changes
+        if change.kind == "calibration" or change.indicator in ideas
+    ]
 
 
 def _shifted(probability: float, bias: float) -> float:

@@ -72,3 +72,15 @@ def option(choices: list, index: int | None) -> str:
     if index is None or not isinstance(choices, list) or not 0 <= index < len(choices):
         return ""
     return choices[index]
+
+
+@register.filter
+def tutor_teaching(result: dict | None) -> list[str]:
+    """What tutors' marks taught the marker that bore on this result, in plain words."""
+    lines = []
+    for reason in (result or {}).get("reasons", []):
+        if reason.startswith("learned: "):
+            lines.append(reason.removeprefix("learned: "))
+        elif reason.startswith("decision: a tutor marked an answer with the same content words"):
+            lines.append("A tutor marked an answer with the same words this way.")
+    return lines

@@ -116,6 +116,11 @@ def test_rubric_edit_in_the_admin_is_recorded_with_its_indicators(admin_client, 
         "indicators-INITIAL_FORMS": len(indicators),
         "indicators-MIN_NUM_FORMS": 0,
         "indicators-MAX_NUM_FORMS": 1000,
+        # The exemplars inline (marked answers that teach the marker), left empty.
+        "exemplars-TOTAL_FORMS": 0,
+        "exemplars-INITIAL_FORMS": 0,
+        "exemplars-MIN_NUM_FORMS": 0,
+        "exemplars-MAX_NUM_FORMS": 1000,
     }
     for index, indicator in enumerate(indicators):
         data[f"indicators-{index}-id"] = indicator.pk

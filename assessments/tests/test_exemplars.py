@@ -1,0 +1,220 @@
+"""Tutors' marks become exemplars of their question, and the question's marking learns from them.
+
+Points and answers are written for these tests; none comes from an evaluation set.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from assessments.models import Exemplar, Question
+from assessments.services import (
+    import_marked_answers,
+    override_mark,
+    record_exemplar,
+    submit_attempt,
+    sync_question_bank,
+)
+from assessments.tests.factories import AttemptFactory, ResponseFactory, UserFactory
+from assessments.tests.test_exemplar_learning import RCD_POINT, SIMILAR, TUTOR_CREDITED
+from topics.tests.factories import MarkingPointFactory, QualificationFactory, TopicFactory
+
+
+@pytest.fixture
+def electrical(db):
+    """An electrical-installation topic with two points (general vocabulary)."""
+    topic = TopicFactory(
+        qualification=QualificationFactory(name="Level 3 Diploma in Electrical Installation"),
+        synopsis="Protective devices in domestic circuits.",
+        source_file="electrical.txt",
+    )
+    MarkingPointFactory(topic=topic, text=RCD_POINT, position=1)
+    MarkingPointFactory(
+        topic=topic,
+        text="Award credit for explaining why a fuse is rated below the cable's capacity",
+        position=2,
+    )
+    sync_question_bank(topic=topic)
+    return topic
+
+
+def questions(topic):
+    return list(
+        Question.objects.filter(topic=topic, kind=Question.Kind.SHORT_ANSWER).order_by(
+            "marking_point__position"
+        )
+    )
+
+
+def answer(question, text, learner=None):
+    """Submit ``text`` as a learner's answer to ``question``; returns the marked response."""
+    attempt = AttemptFactory(learner=learner or UserFactory())
+    response = ResponseFactory(attempt=attempt, question=question, position=1, answer_text=text)
+    submit_attempt(attempt=attempt)
+    response.refresh_from_db()
+    return response
+
+
+@pytest.mark.django_db
+def test_a_tutors_override_teaches_the_next_similar_answer(electrical, tutor):
+    rcd = questions(electrical)[0]
+    first = answer(rcd, TUTOR_CREDITED)
+    assert first.awarded is False  # the zero-shot marker's view: the premise
+    before = answer(rcd, SIMILAR)
+    assert before.awarded is False
+
+    override_mark(response=first, tutor=tutor, awarded=True, comment="Right idea.")
+
+    exemplar = Exemplar.objects.get(question=rcd)
+    assert (exemplar.credited, exemplar.response_id, exemplar.marked_by) == (True, first.pk, tutor)
+    after = answer(rcd, SIMILAR)
+    assert after.awarded is True
+    assert any("learned from 1 tutor mark" in r for r in after.result["reasons"])
+
+
+@pytest.mark.django_db
+def test_an_exemplar_of_another_question_has_no_effect(electrical, tutor):
+    rcd, fuse = questions(electrical)
+    record_exemplar(
+        question=rcd, answer_text=TUTOR_CREDITED, credited=True, source=Exemplar.Source.IMPORT
+    )
+    assert answer(rcd, SIMILAR).awarded is True
+    fuse.refresh_from_db()
+    assert fuse.learning in ({}, {"added": [], "removed": [], "bias": 0.0, "remembered": []})
+    assert answer(fuse, SIMILAR).awarded is False
+
+
+@pytest.mark.django_db
+def test_removing_an_override_removes_what_it_taught(electrical, tutor):
+    rcd = questions(electrical)[0]
+    first = answer(rcd, TUTOR_CREDITED)
+    override_mark(response=first, tutor=tutor, awarded=True)
+    override_mark(response=first, tutor=tutor, awarded=None)
+    assert not Exemplar.objects.filter(question=rcd).exists()
+    assert answer(rcd, SIMILAR).awarded is False
+
+
+@pytest.mark.django_db
+def test_marking_the_same_words_again_replaces_the_exemplar(electrical, tutor):
+    rcd = questions(electrical)[0]
+    record_exemplar(question=rcd, answer_text="It trips.", credited=True, source="import")
+    _, created = record_exemplar(
+        question=rcd, answer_text="  it   TRIPS. ", credited=False, source="import"
+    )
+    assert not created
+    assert list(Exemplar.objects.filter(question=rcd).values_list("credited", flat=True)) == [False]
+
+
+def csv_file(tmp_path, body: str):
+    path = tmp_path / "marked.csv"
+    path.write_text("source,point,answer,credit\n" + body, encoding="utf-8")
+    return path
+
+
+def run_import(path) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_marked_answers", str(path), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_marked_answers_reports_bad_rows_by_line_and_imports_the_rest(electrical, tmp_path):
+    path = csv_file(
+        tmp_path,
+        f'electrical.txt,1,"{TUTOR_CREDITED}",1\n'
+        "electrical.txt,2,It melts first.,1\n"
+        "electrical.txt,9,Out of range.,1\n"
+        "nowhere.txt,1,Unknown topic.,0\n"
+        "electrical.txt,1,No credit given,\n"
+        "electrical.txt,1,Credit is a word,yes please\n",
+    )
+    out, err = run_import(path)
+    assert "created 2, updated 0, unchanged 0, refused 4; 2 question(s) relearned" in out
+    assert "line 4: electrical.txt has 2 marking points; there is no point 9" in err
+    assert "line 5: unknown source 'nowhere.txt'" in err
+    assert "line 6: credit is empty" in err
+    assert "line 7: credit must be 0 or 1" in err
+    assert Exemplar.objects.filter(source=Exemplar.Source.IMPORT).count() == 2
+    # What was imported teaches at once.
+    assert answer(questions(electrical)[0], SIMILAR).awarded is True
+
+    again, _ = run_import(path)
+    assert "created 0, updated 0, unchanged 2" in again
+    assert Exemplar.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_import_a_changed_credit_updates_the_exemplar(electrical, tmp_path):
+    rows = [{"source": "electrical.txt", "point": "2", "answer": "It melts first.", "credit": "1"}]
+    import_marked_answers(rows=rows)
+    rows[0]["credit"] = "0"
+    report = import_marked_answers(rows=rows)
+    assert (report.created, report.updated) == (0, 1)
+    assert Exemplar.objects.get().credited is False
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_file_it_cannot_read(electrical, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        run_import(tmp_path / "missing.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,what\nx,y\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="no source, point, answer column"):
+        run_import(bad)
+
+
+@pytest.mark.django_db
+def test_admin_shows_edits_and_exports_exemplars(electrical, admin_client):
+    rcd = questions(electrical)[0]
+    record_exemplar(
+        question=rcd, answer_text=TUTOR_CREDITED, credited=True, source=Exemplar.Source.IMPORT
+    )
+    page = admin_client.get(reverse("admin:assessments_question_change", args=[rcd.pk]))
+    assert page.status_code == 200
+    assert b"Marked answers that teach the marker" in page.content
+    assert b"learned from 1 tutor mark" in page.content
+
+    export = admin_client.post(
+        reverse("admin:assessments_exemplar_changelist"),
+        {"action": "export_as_csv", "_selected_action": [e.pk for e in Exemplar.objects.all()]},
+    )
+    body = b"".join(export.streaming_content).decode()
+    assert body.splitlines()[0] == "source,point,answer,credit"
+    assert body.splitlines()[1].startswith("electrical.txt,1,")
+
+    exemplar = Exemplar.objects.get()
+    admin_client.post(
+        reverse("admin:assessments_exemplar_delete", args=[exemplar.pk]), {"post": "yes"}
+    )
+    rcd.refresh_from_db()
+    assert rcd.learning.get("exemplars", 0) == 0
+    assert answer(rcd, SIMILAR).awarded is False
+
+
+@pytest.mark.django_db
+def test_tutors_see_neither_the_exemplar_list_nor_the_inline(electrical, client, tutor):
+    """Exemplars hold learners' words: only admins see them (the permission walk in
+    revision_portal/tests checks every admin list for every role too)."""
+    rcd = questions(electrical)[0]
+    record_exemplar(question=rcd, answer_text=TUTOR_CREDITED, credited=True, source="import")
+    client.force_login(tutor)
+    client.raise_request_exception = False
+    assert client.get(reverse("admin:assessments_exemplar_changelist")).status_code == 403
+    page = client.get(reverse("admin:assessments_question_change", args=[rcd.pk]))
+    assert page.status_code == 200
+    assert b"Marked answers that teach the marker" not in page.content
+    assert TUTOR_CREDITED.encode() not in page.content
+
+
+@pytest.mark.django_db
+def test_the_learner_and_the_tutor_see_what_tutors_taught(electrical, tutor, client):
+    rcd = questions(electrical)[0]
+    record_exemplar(question=rcd, answer_text=TUTOR_CREDITED, credited=True, source="import")
+    learner = UserFactory()
+    response = answer(rcd, SIMILAR, learner=learner)
+    client.force_login(learner)
+    page = client.get(reverse("assessments:results", args=[response.attempt_id]))
+    assert b"What tutors' marks taught the marker" in page.content
+    assert b"learned from 1 tutor mark" in page.content
