@@ -15,7 +15,12 @@ from assessments.models import (
     ResultRevision,
 )
 from assessments.rubrics import describe_rubric
-from assessments.services import exemplar_key, relearn_question, remark_responses
+from assessments.services import (
+    agreement_sentence,
+    exemplar_key,
+    relearn_question,
+    remark_responses,
+)
 from revision_portal.audit import child_history
 
 
@@ -133,12 +138,13 @@ class QuestionAdmin(SimpleHistoryAdmin):
         re-mark an exemplar to undo what it taught."""
         if obj is None or obj.pk is None:
             return "Nothing yet."
-        changes = Learning.from_dict(obj.learning).changes
-        if not changes:
+        learning = Learning.from_dict(obj.learning)
+        lines = [change.describe() for change in learning.changes]
+        if learning.agreement_n:
+            lines.append(agreement_sentence(learning))
+        if not lines:
             return "Nothing yet: the marker uses the rubric above as it is."
-        return format_html_join(
-            "", '<p class="mb-1">{}</p>', ((change.describe(),) for change in changes)
-        )
+        return format_html_join("", '<p class="mb-1">{}</p>', ((line,) for line in lines))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -508,7 +509,9 @@ def _mark(response: Response, misconceptions, now) -> None:
         response.misconception_count = len(result.misconceptions)
         # Unanswered questions score zero; there is nothing for a tutor to look at.
         response.needs_tutor = response.is_answered and (
-            not question.auto_markable or not result.confident
+            not question.auto_markable
+            or not result.confident
+            or below_agreement_threshold(Learning.from_dict(question.learning))
         )
     else:
         response.rubric_snapshot = {
@@ -751,6 +754,29 @@ def _unusable_as_exemplar(outcome, question: Question | None) -> str:
     return ""
 
 
+def below_agreement_threshold(learning: Learning) -> bool:
+    """Whether tutors' own marks say this question's automatic marks cannot be trusted yet:
+    leave-one-out kappa under ``MARKER_AGREEMENT_THRESHOLD`` over at least
+    ``MARKER_AGREEMENT_MIN_EXEMPLARS`` exemplars. Such a question sends every answer to the
+    review queue until agreement recovers."""
+    return (
+        learning.agreement_n >= settings.MARKER_AGREEMENT_MIN_EXEMPLARS
+        and learning.agreement_kappa < settings.MARKER_AGREEMENT_THRESHOLD
+    )
+
+
+def agreement_sentence(learning: Learning) -> str:
+    """How far the question's automatic marks agree with its tutors', for people."""
+    sentence = (
+        f"Agrees with tutors' marks on {learning.agreement_accuracy:.0%} of "
+        f"{learning.agreement_n} exemplars (kappa {learning.agreement_kappa:.2f}, each marked "
+        "by what the others taught)."
+    )
+    if below_agreement_threshold(learning):
+        sentence += " Below the threshold: every new answer goes to the review queue."
+    return sentence
+
+
 def relearn_question(*, question: Question) -> Learning:
     """Learn the question's rules afresh from its exemplars and store what was learned."""
     with transaction.atomic():
@@ -765,7 +791,7 @@ def relearn_question(*, question: Question) -> Learning:
         marker = get_marker()
         learning = Learning()
         if exemplars and getattr(marker, "learns_from_exemplars", False):
-            learning = learn_from_exemplars(rubric, exemplars, marker)
+            learning = learn_from_exemplars(rubric, exemplars, marker, with_agreement=True)
         Question.objects.filter(pk=question.pk).update(learning=learning.to_dict())
         question.learning = learning.to_dict()
     return learning

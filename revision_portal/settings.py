@@ -48,6 +48,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {raw!r}.") from None
+
+
 # A deployment sets SECRET_KEY; a developer's machine does not. Tying DEBUG's default to it
 # means an operator who forgets DEBUG still gets production behaviour.
 _secret_key_from_env = os.environ.get("SECRET_KEY", "").strip()
@@ -254,6 +264,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The marker every mark goes through (assessments.marking.get_marker): a dotted path to a class
 # implementing assessments.marking.Marker.
 MARKER_BACKEND = os.environ.get("MARKER_BACKEND", "assessments.marking.pipeline.PipelineMarker")
+# A question whose automatic marks agree with its tutors' marks (leave-one-out over its
+# exemplars) below this kappa, over at least this many exemplars, sends every new answer to the
+# review queue until agreement recovers.
+MARKER_AGREEMENT_THRESHOLD = env_float("MARKER_AGREEMENT_THRESHOLD", 0.6)
+MARKER_AGREEMENT_MIN_EXEMPLARS = env_int("MARKER_AGREEMENT_MIN_EXEMPLARS", 5)
 
 SEED_MAX_BYTES = env_int("SEED_MAX_BYTES", 2 * 1024 * 1024)
 # Uploads through the admin are held in memory up to this size, which matches the seed limit.

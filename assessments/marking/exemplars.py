@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from assessments import lexicon
+from assessments.calibration import agreement
 from assessments.marking.kinds import is_criterion
 from assessments.rubrics import Indicator, Rubric, question_words
 
@@ -39,6 +40,7 @@ __all__ = [
     "Learning",
     "apply_learning",
     "learn_from_exemplars",
+    "leave_one_out",
     "remembered_mark",
 ]
 
@@ -49,6 +51,9 @@ CALIBRATION_PRIOR = 1.0
 # another reason (a missing second idea), and narrowing on one cost agreement on the examiners'
 # set (kappa 0.627 -> 0.616 at five exemplars a point).
 NARROW_AFTER = 2
+# Exemplars checked by leave-one-out: each costs a relearn, so the figure rests on at most
+# this many (the first in the learning order) and stays within a request's budget.
+LOO_LIMIT = 25
 # Content-word overlap (Jaccard) at which two answers count as the same answer.
 SAME_ANSWER = 0.8
 # Most content words a learned wording keeps: a whole sentence would never match again.
@@ -98,6 +103,11 @@ class Learning:
     bias: float = 0.0
     remembered: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (content stems, credited)
     exemplars: int = 0
+    # Leave-one-out agreement with the tutors: each of the latest exemplars marked by what the
+    # others taught (n = how many were checked).
+    agreement_n: int = 0
+    agreement_accuracy: float = 0.0
+    agreement_kappa: float = 0.0
 
     @property
     def changes(self) -> tuple[LearnedChange, ...]:
@@ -117,6 +127,11 @@ class Learning:
             "bias": round(self.bias, 4),
             "remembered": [[list(stems), credited] for stems, credited in self.remembered],
             "exemplars": self.exemplars,
+            "agreement": {
+                "n": self.agreement_n,
+                "accuracy": round(self.agreement_accuracy, 4),
+                "kappa": round(self.agreement_kappa, 4),
+            },
         }
 
     @classmethod
@@ -134,6 +149,9 @@ class Learning:
                     for stems, c in data.get("remembered", [])
                 ),
                 exemplars=int(data.get("exemplars", 0)),
+                agreement_n=int((data.get("agreement") or {}).get("n", 0)),
+                agreement_accuracy=float((data.get("agreement") or {}).get("accuracy", 0.0)),
+                agreement_kappa=float((data.get("agreement") or {}).get("kappa", 0.0)),
             )
         except (TypeError, ValueError):
             return cls()
@@ -182,8 +200,11 @@ def remembered_mark(answer: str, rubric: Rubric, learning: Learning) -> bool | N
     return None
 
 
-def learn_from_exemplars(rubric: Rubric, exemplars: Iterable[Exemplar], marker) -> Learning:
-    """Refine ``rubric`` from marked ``exemplars`` with ``marker`` (a ``PipelineMarker``).
+def learn_from_exemplars(
+    rubric: Rubric, exemplars: Iterable[Exemplar], marker, *, with_agreement: bool = False
+) -> Learning:
+    """Refine ``rubric`` from marked ``exemplars`` with ``marker`` (a ``PipelineMarker``);
+    ``with_agreement`` also measures leave-one-out agreement (slower: a relearn per exemplar).
 
     Deterministic: the exemplars are read in a fixed order whatever order they come in.
     """
@@ -202,13 +223,34 @@ def learn_from_exemplars(rubric: Rubric, exemplars: Iterable[Exemplar], marker) 
     remembered = tuple(
         (tuple(sorted(content_stems(e.answer, rubric))), e.credited) for e in ordered
     )
-    return Learning(
+    learning = Learning(
         added=added,
         removed=removed,
         bias=bias,
         remembered=tuple(r for r in remembered if r[0]),
         exemplars=len(ordered),
     )
+    if not with_agreement:
+        return learning
+    n, accuracy, kappa = leave_one_out(rubric, ordered, marker)
+    return replace(learning, agreement_n=n, agreement_accuracy=accuracy, agreement_kappa=kappa)
+
+
+def leave_one_out(
+    rubric: Rubric, exemplars: Sequence[Exemplar], marker, *, limit: int = LOO_LIMIT
+) -> tuple[int, float, float]:
+    """(n, accuracy, kappa) of marking each of the first ``limit`` exemplars with what all the
+    others taught: how far this question's marks can be trusted, by the tutors' own marks."""
+    pairs = []
+    for index, held_out in enumerate(exemplars[:limit]):
+        others = [e for i, e in enumerate(exemplars) if i != index]
+        taught = learn_from_exemplars(rubric, others, marker, with_agreement=False)
+        result = marker.mark(held_out.answer, rubric, (), taught)
+        pairs.append((held_out.credited, result.awarded))
+    if not pairs:
+        return 0, 0.0, 0.0
+    stats = agreement(pairs)
+    return stats.n, stats.accuracy, stats.kappa
 
 
 def _accepted_wordings(

@@ -5,6 +5,8 @@ Points and answers are written for these tests; none comes from an evaluation se
 
 import random
 
+import pytest
+
 from assessments.marking import get_marker
 from assessments.marking.exemplars import (
     Exemplar,
@@ -110,3 +112,30 @@ def test_apply_learning_adds_and_narrows_wordings():
         f"Accepts ‘trips the supply’ for {label} (learned from 2 tutor marks)",
         f"No longer accepts ‘{dropped}’ for {label} (learned from 1 tutor mark)",
     ]
+
+
+PPE_POINT = (
+    "Award credit for identifying two items of personal protective equipment "
+    "(e.g., gloves, goggles, ear defenders)"
+)
+
+
+def test_leave_one_out_agreement_on_a_hand_built_case():
+    """Four tutor marks; each is marked by what the other three taught. Three agree (the two
+    plain cases and the denial); 'a hard hat' is an item the point's examples never name and no
+    other exemplar teaches, so it is marked wrong: accuracy 3/4, kappa 0.5."""
+    marker = get_marker()
+    rubric = build_rubric(PPE_POINT, lexicon_name="general")
+    exemplars = [
+        Exemplar("Gloves and goggles.", True),
+        Exemplar("Ear defenders and a hard hat.", True),
+        Exemplar("Goggles.", False),
+        Exemplar("I don't wear gloves or goggles.", False),
+    ]
+    learning = learn_from_exemplars(rubric, exemplars, marker, with_agreement=True)
+    assert (learning.agreement_n, learning.agreement_accuracy) == (4, 0.75)
+    assert learning.agreement_kappa == pytest.approx(0.5)
+    # Learning without the figure is the same learning.
+    plain = learn_from_exemplars(rubric, exemplars, marker)
+    assert plain.added == learning.added and plain.bias == learning.bias
+    assert plain.agreement_n == 0

@@ -218,3 +218,27 @@ def test_the_learner_and_the_tutor_see_what_tutors_taught(electrical, tutor, cli
     page = client.get(reverse("assessments:results", args=[response.attempt_id]))
     assert b"What tutors' marks taught the marker" in page.content
     assert b"learned from 1 tutor mark" in page.content
+
+
+@pytest.mark.django_db
+def test_a_question_tutors_disagree_with_sends_every_answer_to_the_queue(
+    electrical, settings, admin_client
+):
+    rcd = questions(electrical)[0]
+    assert answer(rcd, "It trips when current leaks, protecting the user.").needs_tutor is False
+    settings.MARKER_AGREEMENT_MIN_EXEMPLARS = 2
+    settings.MARKER_AGREEMENT_THRESHOLD = 0.6
+    # Tutors refuse what the marker credits and credit what it refuses: agreement collapses.
+    for text, credited in [
+        ("It cuts the power when current leaks, so the user is protected from shock.", False),
+        ("Protects the user from electric shock by cutting the supply.", False),
+        ("A sausage roll.", True),
+        ("Blue.", True),
+    ]:
+        record_exemplar(question=rcd, answer_text=text, credited=credited, source="import")
+    rcd.refresh_from_db()
+    assert rcd.learning["agreement"]["n"] == 4
+    assert rcd.learning["agreement"]["kappa"] < 0.6
+    assert answer(rcd, "It trips when current leaks, protecting the user.").needs_tutor is True
+    page = admin_client.get(reverse("admin:assessments_question_change", args=[rcd.pk]))
+    assert b"Below the threshold: every new answer goes to the review queue." in page.content
