@@ -21,9 +21,11 @@ pytestmark = pytest.mark.django_db
 # loads the topics' exam tips.
 QUESTION_PAGE_QUERIES = 5
 RESULTS_PAGE_QUERIES = 6
-# session, user, mastery rows, topics, their active points, the answers behind the chart,
-# history count, history page, groups.
-PROGRESS_QUERIES = 9
+# session, user, topic count, the page of topics (each joined with the learner's summary and
+# its active point count), the summaries of the recently practised topics and their answers
+# behind the chart, weak points, history count, history page, groups. (Was 9 before summaries:
+# the topic table is now paged, which costs its count.)
+PROGRESS_QUERIES = 10
 
 
 def make_attempt(learner, questions: int) -> Attempt:
