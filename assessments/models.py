@@ -84,6 +84,13 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["topic", "position", "id"]
+        indexes = [
+            # Quiz home asks "which topics have active questions, and how many": an index-only
+            # scan of this instead of reading every question row.
+            models.Index(
+                fields=["topic"], condition=Q(is_active=True), name="question_active_by_topic"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["topic", "source_key"],
@@ -344,3 +351,43 @@ class PointMastery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.marking_point}: {'credited' if self.credited else 'missed'}"
+
+
+class LearnerTopicSummary(models.Model):
+    """One learner's standing on one topic, derived from their ``PointMastery`` rows.
+
+    Counts only the topic's active marking points. A row exists while the learner has answered
+    at least one of them; topics without a row are "not started". Never edited by hand: the
+    services recompute the affected rows (``assessments.summaries``) in the same transactions
+    that submit, re-mark and override answers and that change what a topic contains, so the
+    progress page and quiz home read one row per topic shown instead of every answer.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_summaries"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="learner_summaries")
+    points_answered = models.PositiveIntegerField(
+        help_text="Active marking points the learner has answered."
+    )
+    points_credited = models.PositiveIntegerField(
+        help_text="Of those, the ones whose latest answer is credited (a tutor's mark counts)."
+    )
+    points_total = models.PositiveIntegerField(help_text="Active marking points in the topic.")
+    last_answered_at = models.DateTimeField(
+        help_text="When the latest of those answers was submitted."
+    )
+
+    class Meta:
+        verbose_name_plural = "learner topic summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "topic"], name="topic_summary_once"),
+        ]
+        indexes = [models.Index(fields=["learner", "-last_answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.topic}: {self.points_credited} of {self.points_total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.points_credited / self.points_total) if self.points_total else 0

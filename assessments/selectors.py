@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
-from assessments.models import Attempt, PointMastery, Question, Response
+from assessments.models import Attempt, LearnerTopicSummary, PointMastery, Question, Response
 from topics.models import MarkingPoint, Topic
 
 
@@ -49,32 +60,103 @@ def weak_marking_point_ids(learner) -> list[int]:
     )
 
 
-def learner_progress(learner) -> tuple[list[TopicProgress], list[PointProgress]]:
-    """Per-topic mastery (share of active marking points credited in the latest answers) and
-    the points the learner missed most recently, in three queries whatever the data size."""
-    latest = _latest_point_results(learner)
-    topics = (
+def topics_with_learner_summary(learner) -> QuerySet[Topic]:
+    """Every topic with the learner's summary figures beside it, in one query.
+
+    Each topic carries ``summary_answered``, ``summary_credited`` and ``summary_total`` (all
+    ``None`` when the learner has not started it) and ``active_point_count`` (the size shown
+    for topics not started). Both are per-row lookups (a join on the learner's summary row and
+    a correlated count on the marking point index), so a page of topics costs the same however
+    many topics and answers there are.
+    """
+    active_points = (
+        MarkingPoint.objects.active()
+        .filter(topic=OuterRef("pk"))
+        .order_by()
+        .values("topic")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
         Topic.objects.select_related("qualification")
-        .annotate(
-            point_count=Count("marking_points", filter=Q(marking_points__retired_at__isnull=True))
-        )
-        .prefetch_related(
-            Prefetch(
-                "marking_points",
-                queryset=MarkingPoint.objects.active().only("pk", "topic_id", "text", "position"),
-                to_attr="active_points",
+        # The pages show a topic's title and link: its search text is the bulk of the row.
+        .defer("synopsis", "search_document", "search_vector", "source_file", "content_hash")
+        .alias(
+            mine=FilteredRelation(
+                "learner_summaries", condition=Q(learner_summaries__learner=learner)
             )
         )
+        .annotate(
+            summary_answered=F("mine__points_answered"),
+            summary_credited=F("mine__points_credited"),
+            summary_total=F("mine__points_total"),
+            summary_last_answered_at=F("mine__last_answered_at"),
+            active_point_count=Coalesce(Subquery(active_points), 0),
+        )
     )
-    progress, weak = [], []
-    for topic in topics:
-        for point in topic.active_points:
-            point.topic = topic  # the page names each weak point's topic: no query per point
-        credited = sum(1 for p in topic.active_points if latest.get(p.pk))
-        answered = sum(1 for p in topic.active_points if p.pk in latest)
-        progress.append(TopicProgress(topic, credited, answered, topic.point_count))
-        weak += [PointProgress(p, False) for p in topic.active_points if latest.get(p.pk) is False]
-    return progress, weak
+
+
+def topic_progress_row(topic: Topic) -> TopicProgress:
+    """A row of ``topics_with_learner_summary`` as the figures the pages show."""
+    if topic.summary_answered is None:
+        return TopicProgress(topic, credited=0, answered=0, total=topic.active_point_count)
+    return TopicProgress(
+        topic,
+        credited=topic.summary_credited,
+        answered=topic.summary_answered,
+        total=topic.summary_total,
+    )
+
+
+def learner_topic_progress(learner) -> QuerySet[Topic]:
+    """Topics for the progress page: the ones the learner has practised first, most recent
+    first, then the rest by title. Page it, then map rows through ``topic_progress_row``."""
+    return topics_with_learner_summary(learner).order_by(
+        F("summary_last_answered_at").desc(nulls_last=True), "title", "pk"
+    )
+
+
+def quiz_topics(learner) -> QuerySet[Topic]:
+    """Topics with at least one active question, grouped by qualification (topics without one
+    last) and by title, with ``question_count`` and the learner's summary figures
+    (``topics_with_learner_summary``); per-row lookups only, so a page costs the same however
+    many topics there are."""
+    active_questions = Question.objects.active().filter(topic=OuterRef("pk")).order_by()
+    question_count = active_questions.values("topic").annotate(count=Count("pk")).values("count")
+    return (
+        topics_with_learner_summary(learner)
+        .filter(Exists(active_questions))
+        .annotate(question_count=Coalesce(Subquery(question_count), 0))
+        .order_by(F("qualification__name").asc(nulls_last=True), "title", "pk")
+    )
+
+
+def weak_points(learner, *, limit: int | None = None) -> list[PointProgress]:
+    """Active marking points whose latest answer earned no credit, in topic title and document
+    order (``limit`` first), each with its topic loaded; one query on the mastery table."""
+    missed = (
+        PointMastery.objects.filter(
+            learner=learner, credited=False, marking_point__retired_at__isnull=True
+        )
+        .select_related("marking_point__topic")
+        .order_by(
+            "marking_point__topic__title",
+            "marking_point__topic_id",
+            "marking_point__position",
+            "marking_point_id",
+        )
+    )
+    if limit is not None:
+        missed = missed[:limit]
+    return [PointProgress(row.marking_point, False) for row in missed]
+
+
+def learner_progress(learner) -> tuple[list[TopicProgress], list[PointProgress]]:
+    """Per-topic mastery for every topic (share of active marking points credited in the latest
+    answers, from the learner's summaries) and every point the learner missed most recently, in
+    two queries whatever the data size. Pages show a page of ``learner_topic_progress``."""
+    topics = topics_with_learner_summary(learner).order_by("title", "pk")
+    return [topic_progress_row(topic) for topic in topics], weak_points(learner)
 
 
 def attempts_for_results(learner):
@@ -116,24 +198,33 @@ def questions_for_admin():
 MAX_CHART_TOPICS = 8
 
 
-def mastery_history(learner, topic_progress: list[TopicProgress]) -> list:
-    """Per topic the learner has answered, their mastery after each submitted quiz.
+def mastery_history(learner) -> list:
+    """For the ``MAX_CHART_TOPICS`` topics the learner practised most recently, their mastery
+    after each submitted quiz, as ``charts.Series``.
 
-    Replays the learner's answers in submission order, keeping the latest credit per marking
-    point (a tutor's override counts), in one query; topic titles and sizes come from
-    ``topic_progress`` (``learner_progress``'s first result). Returns ``charts.Series`` for the
-    ``MAX_CHART_TOPICS`` most recently practised topics.
+    The topics, their titles and sizes come from the learner's summaries (one query); only the
+    answers in those topics are replayed, in submission order, keeping the latest credit per
+    marking point (a tutor's override counts), in one more query.
     """
     from assessments.charts import Series
 
+    recent = list(
+        LearnerTopicSummary.objects.filter(learner=learner)
+        .select_related("topic")
+        .only("topic_id", "points_total", "last_answered_at", "topic__title")
+        .order_by("-last_answered_at", "topic_id")[:MAX_CHART_TOPICS]
+    )
+    if not recent:
+        return []
     rows = (
         Response.objects.filter(
             attempt__learner=learner,
             attempt__submitted_at__isnull=False,
+            question__topic_id__in=[summary.topic_id for summary in recent],
             question__marking_point__isnull=False,
             question__marking_point__retired_at__isnull=True,
         )
-        .order_by("attempt__submitted_at", "position")
+        .order_by("attempt__submitted_at", "attempt_id", "position")
         .values_list(
             "attempt__submitted_at",
             "question__topic_id",
@@ -155,20 +246,14 @@ def mastery_history(learner, topic_progress: list[TopicProgress]) -> list:
             history[topic_id][-1] = entry
         else:
             history[topic_id].append(entry)
-    recent = sorted(history, key=lambda t: history[t][-1][0], reverse=True)[:MAX_CHART_TOPICS]
-    topics = {row.topic.pk: row for row in topic_progress}
-    series = []
-    for topic_id in recent:
-        row = topics.get(topic_id)
-        if row is None or not row.total:
-            continue
-        series.append(
-            Series(
-                label=row.topic.title,
-                points=tuple(
-                    (when, round(100 * credited / row.total))
-                    for when, credited in history[topic_id]
-                ),
-            )
+    return [
+        Series(
+            label=summary.topic.title,
+            points=tuple(
+                (when, round(100 * credited / summary.points_total))
+                for when, credited in history[summary.topic_id]
+            ),
         )
-    return series
+        for summary in recent
+        if summary.points_total and history.get(summary.topic_id)
+    ]

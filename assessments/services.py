@@ -35,6 +35,11 @@ from assessments.models import (
     ResultRevision,
 )
 from assessments.rubrics import Rubric, build_rubric, with_model_answer
+from assessments.summaries import (
+    refresh_learner_summaries,
+    refresh_summaries_for_responses,
+    refresh_topic_summaries,
+)
 from topics.models import KeyConcept, MarkingPoint, Misconception, Topic
 
 TOPIC_QUIZ_CONCEPT_QUESTIONS = 2
@@ -133,6 +138,9 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question.is_active = False
         # Recorded in the question's history, like every other change to the bank.
         bulk_update_with_history(stale, Question, ["is_active"])
+        # Every content change comes through here (imports, the topic and marking point
+        # admin): a point added or retired changes each learner's figures for the topic.
+        refresh_topic_summaries(topic_ids=[topic.pk])
     return QuestionBankReport(created=created, updated=updated, retired=len(stale))
 
 
@@ -458,14 +466,21 @@ def _record_mastery(responses: list[Response], *, learner_id: int, answered_at) 
         unique_fields=["learner", "marking_point"],
         update_fields=["response", "credited", "answered_at", "topic"],
     )
+    # The summaries the progress page and quiz home read follow in the same transaction.
+    refresh_learner_summaries(
+        learner_id=learner_id, topic_ids={r.question.topic_id for r in latest.values()}
+    )
 
 
 def _refresh_mastery_credit(responses: Iterable[Response]) -> None:
-    """After a re-mark or override, mastery rows that point at these responses follow them."""
+    """After a re-mark or override, mastery rows that point at these responses follow them,
+    and so do the learners' topic summaries."""
+    responses = list(responses)
     for response in responses:
         PointMastery.objects.filter(response=response).exclude(credited=response.credited).update(
             credited=response.credited
         )
+    refresh_summaries_for_responses(responses)
 
 
 _MARK_FIELDS = [

@@ -4,10 +4,10 @@ learner's attempt is a 404, never a 403, so its existence is not revealed."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -19,12 +19,19 @@ from assessments.models import Attempt, Question
 from assessments.selectors import (
     attempt_with_responses,
     attempts_for_results,
-    learner_progress,
+    learner_topic_progress,
     mastery_history,
+    quiz_topics,
+    topic_progress_row,
+    weak_points,
 )
 from topics.models import Topic
 
 HISTORY_PER_PAGE = 20
+# Topics per page on quiz home and in the progress page's mastery table: a college's whole
+# catalogue can run to hundreds of topics, and each row costs rendering time.
+TOPICS_PER_PAGE = 50
+WEAK_POINTS_SHOWN = 10
 
 
 def _own_attempt(request, pk: int, *, with_exam_tips: bool = False) -> Attempt:
@@ -38,14 +45,12 @@ def _own_attempt(request, pk: int, *, with_exam_tips: bool = False) -> Attempt:
 
 @login_required
 def quiz_home(request):
-    topics = (
-        Topic.objects.select_related("qualification")
-        .annotate(
-            question_count=Count("questions", filter=Q(questions__is_active=True)),
-        )
-        .filter(question_count__gt=0)
-    )
-    return render(request, "assessments/quiz_home.html", {"topics": topics})
+    """Topics to quiz on, a page at a time, grouped by qualification, each with the learner's
+    own figures for it (from their summaries)."""
+    page = Paginator(quiz_topics(request.user), TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    for topic in page.object_list:
+        topic.progress = topic_progress_row(topic)
+    return render(request, "assessments/quiz_home.html", {"topics": page, "page": page})
 
 
 @login_required
@@ -197,11 +202,15 @@ def retry(request, pk: int):
 
 @login_required
 def progress(request):
-    topics, weak_points = learner_progress(request.user)
+    """The learner's mastery by topic (a page of topics, practised ones first), mastery over
+    time, weakest points and attempt history; figures come from their summaries."""
+    topic_page = Paginator(learner_topic_progress(request.user), TOPICS_PER_PAGE).get_page(
+        request.GET.get("topics")
+    )
     history = Paginator(attempts_for_results(request.user), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    series = mastery_history(request.user, topics)
+    series = mastery_history(request.user)
     return render(
         request,
         "assessments/progress.html",
@@ -215,8 +224,12 @@ def progress(request):
                 {**item, "swatch": mark_safe(item["swatch"])}  # noqa: S308 - numbers only
                 for item in legend(series)
             ],
-            "topic_progress": topics,
-            "weak_points": weak_points[:10],
+            "topic_progress": [topic_progress_row(topic) for topic in topic_page],
+            "topic_page": topic_page,
+            # Each list's links keep the other list's page.
+            "topic_page_query": urlencode({"page": history.number}),
+            "history_query": urlencode({"topics": topic_page.number}),
+            "weak_points": weak_points(request.user, limit=WEAK_POINTS_SHOWN),
             "history": history,
             "weak_points_kind": Attempt.Kind.WEAK_POINTS,
             "start_url": reverse("assessments:start"),

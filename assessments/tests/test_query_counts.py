@@ -2,9 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from assessments.models import Attempt, Response
+from assessments.models import Attempt, PointMastery, Question, Response
+from assessments.selectors import MAX_CHART_TOPICS
 from assessments.services import submit_attempt
+from assessments.summaries import rebuild_learner_summaries
 from assessments.tests.factories import (
     AttemptFactory,
     ChoiceQuestionFactory,
@@ -12,7 +15,10 @@ from assessments.tests.factories import (
     ShortAnswerQuestionFactory,
     UserFactory,
 )
-from topics.tests.factories import ExamTipFactory, TopicFactory
+from assessments.views import TOPICS_PER_PAGE
+from revision_portal.tests.test_query_budgets import BUDGETS
+from topics.models import MarkingPoint, Topic
+from topics.tests.factories import ExamTipFactory, QualificationFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +27,11 @@ pytestmark = pytest.mark.django_db
 # loads the topics' exam tips.
 QUESTION_PAGE_QUERIES = 5
 RESULTS_PAGE_QUERIES = 6
-# session, user, mastery rows, topics, their active points, the answers behind the chart,
-# history count, history page, groups.
-PROGRESS_QUERIES = 9
+# session, user, topic count, the page of topics (each joined with the learner's summary and
+# its active point count), the summaries of the recently practised topics and their answers
+# behind the chart, weak points, history count, history page, groups. (Was 9 before summaries:
+# the topic table is now paged, which costs its count.)
+PROGRESS_QUERIES = 10
 
 
 def make_attempt(learner, questions: int) -> Attempt:
@@ -73,3 +81,82 @@ def test_progress_page_query_count(client, django_assert_num_queries, attempts):
 
     with django_assert_num_queries(PROGRESS_QUERIES):
         assert client.get(reverse("assessments:progress")).status_code == 200
+
+
+def learner_with_topics(topics: int):
+    """``topics`` topics (three qualifications, two marking points and one question each) and a
+    learner who answered one point in every topic, half of them credited; made in bulk, with the
+    summaries rebuilt the way the command does."""
+    qualifications = [QualificationFactory() for _ in range(3)]
+    made = Topic.objects.bulk_create(
+        Topic(
+            title=f"Bulk topic {n:04d}",
+            slug=f"bulk-topic-{n:04d}",
+            qualification=qualifications[n % 3],
+        )
+        for n in range(topics)
+    )
+    points = MarkingPoint.objects.bulk_create(
+        MarkingPoint(
+            topic=topic,
+            position=position,
+            text=f"Award credit for point {position}.",
+            normalised_text=f"award credit for point {position}",
+        )
+        for topic in made
+        for position in (1, 2)
+    )
+    questions = Question.objects.bulk_create(
+        Question(topic=point.topic, marking_point=point, prompt=point.text, position=1)
+        for point in points[::2]
+    )
+    learner = UserFactory()
+    now = timezone.now()
+    attempt = AttemptFactory(learner=learner, submitted_at=now)
+    responses = Response.objects.bulk_create(
+        Response(
+            attempt=attempt,
+            question=question,
+            position=position,
+            answer_text="Customers come back.",
+            awarded=position % 2 == 0,
+            marked_at=now,
+        )
+        for position, question in enumerate(questions, start=1)
+    )
+    PointMastery.objects.bulk_create(
+        PointMastery(
+            learner=learner,
+            marking_point_id=response.question.marking_point_id,
+            topic_id=response.question.topic_id,
+            response=response,
+            credited=bool(response.awarded),
+            answered_at=now,
+        )
+        for response in responses
+    )
+    rebuild_learner_summaries()
+    return learner
+
+
+@pytest.mark.parametrize("topics", [5, 500])
+def test_progress_and_quiz_home_query_counts_from_5_to_500_topics(
+    client, django_assert_num_queries, topics
+):
+    client.force_login(learner_with_topics(topics))
+    shown = min(topics, TOPICS_PER_PAGE)
+
+    with django_assert_num_queries(PROGRESS_QUERIES):
+        progress = client.get(reverse("assessments:progress"))
+    with django_assert_num_queries(BUDGETS["quiz_home"]):
+        home = client.get(reverse("assessments:home"))
+
+    assert progress.status_code == home.status_code == 200
+    assert len(progress.context["topic_progress"]) == shown
+    assert all(row.answered == 1 and row.total == 2 for row in progress.context["topic_progress"])
+    assert len(progress.context["series"]) == min(topics, MAX_CHART_TOPICS)
+    assert len(progress.context["weak_points"]) == min(topics // 2 + topics % 2, 10)
+    assert progress.context["topic_page"].paginator.count == topics
+    assert home.content.decode().count('name="topic"') == shown
+    assert home.context["page"].paginator.count == topics
+    assert ("Topic pages" in home.content.decode()) == (topics > TOPICS_PER_PAGE)

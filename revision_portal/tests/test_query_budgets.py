@@ -29,8 +29,9 @@ pytestmark = pytest.mark.django_db
 BUDGETS = {
     # topics matching (one row per topic, qualification joined).
     "search": 1,
-    # session, user, topics with question counts, groups.
-    "quiz_home": 4,
+    # session, user, topic count, the page of topics (question counts and the learner's summary
+    # per row), groups. (Was 4 before the topics were paged: the count is the page's cost.)
+    "quiz_home": 5,
     # session, user, groups, cohorts with sizes, points per qualification, credited per cohort,
     # qualifications for the new-cohort form.
     "dashboard": 7,
