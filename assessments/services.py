@@ -141,6 +141,9 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
         # Every content change comes through here (imports, the topic and marking point
         # admin): a point added or retired changes each learner's figures for the topic.
         refresh_topic_summaries(topic_ids=[topic.pk])
+        # What tutors taught refers to the rubric's ideas: a rebuilt rubric is learned afresh.
+        for question in Question.objects.filter(topic=topic, exemplars__isnull=False).distinct():
+            relearn_question(question=question)
     return QuestionBankReport(created=created, updated=updated, retired=len(stale))
 
 

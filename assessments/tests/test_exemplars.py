@@ -242,3 +242,13 @@ def test_a_question_tutors_disagree_with_sends_every_answer_to_the_queue(
     assert answer(rcd, "It trips when current leaks, protecting the user.").needs_tutor is True
     page = admin_client.get(reverse("admin:assessments_question_change", args=[rcd.pk]))
     assert b"Below the threshold: every new answer goes to the review queue." in page.content
+
+
+@pytest.mark.django_db
+def test_a_rebuilt_question_bank_relearns_from_its_exemplars(electrical):
+    rcd = questions(electrical)[0]
+    record_exemplar(question=rcd, answer_text=TUTOR_CREDITED, credited=True, source="import")
+    Question.objects.filter(pk=rcd.pk).update(learning={})
+    sync_question_bank(topic=electrical)
+    rcd.refresh_from_db()
+    assert rcd.learning["exemplars"] == 1
