@@ -643,6 +643,24 @@ def override_mark(
     return locked
 
 
+def accept_as_marked(*, responses: Iterable[Response], tutor) -> int:
+    """The tutor confirms the automatic mark of each answer (a review-queue decision, which
+    also teaches the marker). Answers with no automatic mark (role-play points) or already
+    marked by a tutor are left alone. Returns how many were confirmed."""
+    confirmed = 0
+    for response in responses:
+        if response.override_awarded is not None or not response.question.auto_markable:
+            continue
+        override_mark(
+            response=response,
+            tutor=tutor,
+            awarded=bool(response.awarded),
+            comment="Accepted as marked.",
+        )
+        confirmed += 1
+    return confirmed
+
+
 # --- exemplars: tutors' marks teach the marker --------------------------------------------------
 
 # Most recent exemplars a question learns from: keeps relearning and marking within budget

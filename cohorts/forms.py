@@ -91,3 +91,18 @@ class OverrideForm(forms.Form):
         max_length=2000,
         label="Comment for the learner",
     )
+
+
+class QueueFilterForm(forms.Form):
+    """Which waiting answers to show: a cohort's, a topic's, one question's (all optional).
+    Choices are the tutor's own cohorts and the topics with answers waiting for them, so a
+    forged id is simply not a valid choice."""
+
+    cohort = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    topic = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    question = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, cohorts=(), topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].choices = [("", "All my cohorts"), *cohorts]
+        self.fields["topic"].choices = [("", "All topics"), *topics]

@@ -478,15 +478,47 @@ def learner_attempts(learner):
     )
 
 
-def review_queue(tutor):
-    """Answers waiting for the tutor: role-play points and answers the marker was unsure of."""
-    return (
-        Response.objects.filter(
-            needs_tutor=True,
-            override_awarded__isnull=True,
-            attempt__submitted_at__isnull=False,
-            attempt__learner__in=visible_learners(tutor),
+def review_queue(
+    tutor,
+    *,
+    cohort_id: int | None = None,
+    topic_id: int | None = None,
+    question_id: int | None = None,
+):
+    """Answers waiting for the tutor: role-play points, answers the marker was unsure of, and
+    answers to questions whose tutors' marks it disagrees with. Grouped by question (topic,
+    then the question's place), oldest first within each; optionally one cohort's learners,
+    one topic or one question."""
+    learners = visible_learners(tutor)
+    if cohort_id is not None:
+        learners = learners.filter(
+            pk__in=CohortMembership.objects.active()
+            .filter(cohort_id=cohort_id, cohort__in=Cohort.objects.taught_by(tutor))
+            .values("learner_id")
         )
-        .select_related("attempt__learner", "question", "question__topic")
-        .order_by("attempt__submitted_at", "position")
+    queue = Response.objects.filter(
+        needs_tutor=True,
+        override_awarded__isnull=True,
+        attempt__submitted_at__isnull=False,
+        attempt__learner__in=learners,
+    )
+    if topic_id is not None:
+        queue = queue.filter(question__topic_id=topic_id)
+    if question_id is not None:
+        queue = queue.filter(question_id=question_id)
+    return queue.select_related(
+        "attempt__learner", "question", "question__topic", "question__marking_point"
+    ).order_by(
+        "question__topic__title", "question__position", "question_id", "attempt__submitted_at", "id"
+    )
+
+
+def queue_topics(tutor) -> list[tuple[int, str]]:
+    """(id, title) of the topics with answers waiting for the tutor, for the queue's filter."""
+    return list(
+        review_queue(tutor)
+        .order_by()
+        .values_list("question__topic_id", "question__topic__title")
+        .distinct()
+        .order_by("question__topic__title")
     )

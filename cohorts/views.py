@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_tutor
-from assessments.services import QuizError, override_mark
+from assessments.services import QuizError, accept_as_marked, override_mark
 from cohorts import exports, selectors, services
 from cohorts.forms import (
     AddLearnerForm,
@@ -21,8 +21,9 @@ from cohorts.forms import (
     HeatmapFilterForm,
     MemberCsvForm,
     OverrideForm,
+    QueueFilterForm,
 )
-from cohorts.models import CohortMembership
+from cohorts.models import Cohort, CohortMembership
 
 LEARNERS_PER_PAGE = 25
 # Topics per heatmap page: 25 × 20 cells keep the page small whatever the question bank holds.
@@ -50,7 +51,11 @@ def dashboard(request):
     return render(
         request,
         "cohorts/dashboard.html",
-        {"summaries": selectors.cohort_summaries(request.user), "form": CohortForm()},
+        {
+            "summaries": selectors.cohort_summaries(request.user),
+            "form": CohortForm(),
+            "waiting": selectors.review_queue(request.user).count(),
+        },
     )
 
 
@@ -233,10 +238,38 @@ def override(request, response_pk: int):
 
 @tutor_required
 def queue(request):
-    page = Paginator(selectors.review_queue(request.user), ANSWERS_PER_PAGE).get_page(
-        request.GET.get("page")
+    """The review queue, grouped by question with its rubric beside it, filterable, with the
+    automatic marks of a selection accepted in one go (the tutor stays on the same page)."""
+    form = QueueFilterForm(
+        request.GET or None,
+        cohorts=Cohort.objects.taught_by(request.user).values_list("pk", "name"),
+        topics=selectors.queue_topics(request.user),
     )
-    return render(request, "cohorts/queue.html", {"page": page})
+    filters = form.cleaned_data if form.is_valid() else {}
+    waiting = selectors.review_queue(
+        request.user,
+        cohort_id=filters.get("cohort"),
+        topic_id=filters.get("topic"),
+        question_id=filters.get("question"),
+    )
+    if request.method == "POST":
+        chosen = [v for v in request.POST.getlist("accept") if v.isdigit()]
+        count = accept_as_marked(responses=waiting.filter(pk__in=chosen), tutor=request.user)
+        if count:
+            messages.success(
+                request, f"Accepted {count} automatic mark(s); they now teach the marker."
+            )
+        else:
+            messages.info(request, "Tick the answers whose automatic mark you accept.")
+        return redirect(request.get_full_path())
+    page = Paginator(waiting, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cohorts/queue.html",
+        {"page": page, "form": form, "query": query.urlencode(), "filtered": bool(filters)},
+    )
 
 
 @tutor_required

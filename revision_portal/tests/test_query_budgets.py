@@ -33,8 +33,8 @@ BUDGETS = {
     # per row), groups. (Was 4 before the topics were paged: the count is the page's cost.)
     "quiz_home": 5,
     # session, user, groups, cohorts with sizes, points per qualification, credited per cohort,
-    # qualifications for the new-cohort form.
-    "dashboard": 7,
+    # qualifications for the new-cohort form, answers waiting in the review queue.
+    "dashboard": 8,
     # session, user, groups, cohort, points in scope, mastery counts, misconception scan.
     "class_view": 7,
     # session, user, groups, cohort, answer count, answer page.
@@ -42,8 +42,8 @@ BUDGETS = {
     # session, user, groups, cohort, learner, attempt count, attempt page, their responses
     # (was 7 before the attempts were paged).
     "learner": 8,
-    # session, user, groups, queue count, queue page.
-    "queue": 5,
+    # session, user, groups, the filter's cohorts and topics, queue count, queue page.
+    "queue": 7,
     # session, user, groups, cohort, member count, member page, tutors.
     "members": 7,
     # session, user, memberships, groups.

@@ -1,0 +1,109 @@
+"""The review queue: grouped by question, filtered, and worked through in batches."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Exemplar, Response
+from assessments.services import sync_question_bank
+from assessments.tests.factories import AttemptFactory, ResponseFactory, UserFactory
+from cohorts.services import add_member, create_cohort
+from topics.tests.factories import MarkingPointFactory, TopicFactory
+
+
+def waiting_answer(topic, learner, text="It trips.", awarded=True):
+    """A submitted answer the marker was unsure of (so it waits for a tutor)."""
+    question = topic.questions.filter(kind="short_answer").first()
+    attempt = AttemptFactory(learner=learner)
+    attempt.submitted_at = attempt.started_at
+    attempt.save()
+    return ResponseFactory(
+        attempt=attempt,
+        question=question,
+        position=1,
+        answer_text=text,
+        awarded=awarded,
+        needs_tutor=True,
+        result={"awarded": awarded, "score": int(awarded), "max_score": 1, "reasons": []},
+    )
+
+
+@pytest.fixture
+def world(db, tutor):
+    topics = []
+    for title in ("Electrical safety", "Plumbing basics"):
+        topic = TopicFactory(title=title)
+        MarkingPointFactory(topic=topic, text=f"Award credit for explaining a rule of {title}")
+        sync_question_bank(topic=topic)
+        topics.append(topic)
+    mine = create_cohort(tutor=tutor, name="Mine")
+    theirs = create_cohort(tutor=UserFactory(username="other-tutor"), name="Theirs")
+    learner, stranger = UserFactory(), UserFactory()
+    add_member(cohort=mine, learner=learner)
+    add_member(cohort=theirs, learner=stranger)
+    return {
+        "topics": topics,
+        "mine": mine,
+        "learner": learner,
+        "first": waiting_answer(topics[0], learner),
+        "second": waiting_answer(topics[1], learner, awarded=False),
+        "stranger": waiting_answer(topics[0], stranger, text="Stranger's answer."),
+    }
+
+
+@pytest.mark.django_db
+def test_the_queue_groups_by_question_and_filters(client, tutor, world):
+    client.force_login(tutor)
+    page = client.get(reverse("cohorts:queue")).content.decode()
+    assert "Stranger&#x27;s answer." not in page and "Stranger's answer." not in page
+    assert page.index("Electrical safety") < page.index("Plumbing basics")
+    assert "Marking point:" in page
+    one_topic = client.get(reverse("cohorts:queue"), {"topic": world["topics"][1].pk})
+    assert list(one_topic.context["page"].object_list) == [world["second"]]
+    one_question = client.get(reverse("cohorts:queue"), {"question": world["first"].question_id})
+    assert list(one_question.context["page"].object_list) == [world["first"]]
+    # A cohort that is not the tutor's is not a choice: the filter is ignored, nothing leaks.
+    forged = client.get(reverse("cohorts:queue"), {"cohort": 999999})
+    assert forged.status_code == 200
+    assert world["stranger"] not in forged.context["page"].object_list
+
+
+@pytest.mark.django_db
+def test_accepting_a_selection_confirms_teaches_and_keeps_the_place(client, tutor, world):
+    client.force_login(tutor)
+    url = reverse("cohorts:queue") + f"?topic={world['topics'][0].pk}"
+    response = client.post(url, {"accept": [world["first"].pk, world["stranger"].pk, "junk"]})
+    assert response.status_code == 302 and response["Location"] == url
+    first = Response.objects.get(pk=world["first"].pk)
+    assert first.override_awarded is True and first.override_by == tutor
+    # Another tutor's learner's answer cannot be accepted by posting its id.
+    assert Response.objects.get(pk=world["stranger"].pk).override_awarded is None
+    exemplar = Exemplar.objects.get(response=first)
+    assert exemplar.source == Exemplar.Source.QUEUE and exemplar.credited is True
+    # Confirmed answers leave the queue; the dashboard count follows.
+    assert world["first"] not in client.get(reverse("cohorts:queue")).context["page"].object_list
+    assert client.get(reverse("cohorts:dashboard")).context["waiting"] == 1
+
+
+@pytest.mark.django_db
+def test_nothing_ticked_says_so(client, tutor, world):
+    client.force_login(tutor)
+    response = client.post(reverse("cohorts:queue"), {}, follow=True)
+    assert b"Tick the answers whose automatic mark you accept." in response.content
+
+
+@pytest.mark.django_db
+def test_learners_cannot_use_the_queue(client, world):
+    client.force_login(world["learner"])
+    assert client.post(reverse("cohorts:queue"), {"accept": [world["first"].pk]}).status_code in (
+        302,
+        403,
+        404,
+    )
+    assert Response.objects.get(pk=world["first"].pk).override_awarded is None
+
+
+@pytest.mark.django_db
+def test_learners_see_an_unconfirmed_mark_as_provisional(client, world):
+    client.force_login(world["learner"])
+    page = client.get(reverse("assessments:results", args=[world["first"].attempt_id]))
+    assert b"provisional: a tutor will confirm this mark" in page.content
