@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage becomes a friendly 503 with Retry-After instead of a stack trace.
     "revision_portal.middleware.DatabaseUnavailableMiddleware",
+    # Stores anonymous topic and search pages for everyone; outside the session, CSRF and
+    # messages middleware so it sees every cookie a page would set (revision_portal.page_cache).
+    "revision_portal.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -11,7 +11,7 @@ from django.db.models import F, Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from topics.models import Qualification, Topic
+from topics.models import ContentVersion, Qualification, Topic
 
 SNIPPET_CHARS = 220
 # Control characters cannot occur in topic text (the parser strips them), so they are safe
@@ -23,6 +23,12 @@ _START, _STOP = "\x02", "\x03"
 class SearchHit:
     topic: Topic
     snippet: SafeString
+
+
+def content_version() -> str:
+    """The current content version (topics.signals bumps it on every content change); one query."""
+    token = ContentVersion.objects.order_by("pk").values_list("token", flat=True).first()
+    return token or ""
 
 
 def qualifications_with_topics():

@@ -10,9 +10,15 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
+from revision_portal import page_cache
 from topics.forms import SearchForm
 from topics.models import Topic, section_prefetches
-from topics.selectors import qualifications_with_topics, search_topics, topics_without_qualification
+from topics.selectors import (
+    content_version,
+    qualifications_with_topics,
+    search_topics,
+    topics_without_qualification,
+)
 
 SEARCH_RESULTS_PER_PAGE = 20
 # Rendered topic sections stay in the cache this long (edits change the key, so they show at
@@ -33,15 +39,26 @@ def home(request):
 
 
 class TopicDetailView(DetailView):
-    """The revision page. Its sections (Markdown rendered and sanitised: most of the page's
-    cost) are cached through Django's cache framework, keyed by the topic's id and
+    """The revision page. Anonymous visitors get the whole page from the shared cache
+    (revision_portal.page_cache); everyone else gets its sections (Markdown rendered and
+    sanitised: most of the page's cost) from the cache. Both are keyed by the topic's id and
     ``updated_at``; every content edit moves ``updated_at`` (topics.signals), so an edit shows
-    at once on every app server, whatever the cache backend. One cache read per request; a
-    hit costs one query."""
+    at once on every app server, whatever the cache backend. A hit costs one query (the topic,
+    read to know its version)."""
 
     template_name = "topics/topic_detail.html"
     context_object_name = "topic"
     queryset = Topic.objects.select_related("qualification")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        topic = self.object
+        return page_cache.anonymous_page(
+            request,
+            name="topic",
+            version=f"{topic.pk}:{topic.updated_at.isoformat()}",
+            render=lambda: self.render_to_response(self.get_context_data(object=topic)),
+        )
 
     def get_context_data(self, **kwargs):
         topic = self.object
@@ -58,6 +75,14 @@ class TopicDetailView(DetailView):
 
 
 def search(request):
+    """Search results. Anonymous visitors get them from the shared page cache, under the
+    content version that every content change bumps (results depend on every topic)."""
+    return page_cache.anonymous_page(
+        request, name="search", version=content_version, render=lambda: _search_page(request)
+    )
+
+
+def _search_page(request):
     form = SearchForm(request.GET or None)
     query = ""
     page = None
