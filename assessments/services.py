@@ -72,6 +72,9 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question._loaded_state = _question_state(question)
         seen: set[str] = set()
         created = updated = 0
+        # New questions (with their indicators' rows) are written together at the end: a new
+        # topic's bank is two batched inserts plus their history, not a query per row.
+        new_questions: list[tuple[Question, list[_IndicatorRow]]] = []
 
         for point in topic.marking_points.active().order_by("position", "id"):
             key = f"point:{point.pk}"
@@ -80,7 +83,10 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question = existing.get(key)
             if question is None:
                 question = Question(topic=topic, marking_point=point, source_key=key)
+                _set_rubric_fields(question, rubric, position=point.position)
+                new_questions.append((question, _indicator_rows(rubric)))
                 created += 1
+                continue
             elif question.is_customised:
                 _reactivate(question, position=point.position)
                 continue
@@ -102,29 +108,25 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             )
             if question is None:
                 question = Question(topic=topic, source_key=choice.source_key)
+                _set_choice_fields(question, choice, position=base + index)
+                new_questions.append((question, []))
                 created += 1
+                continue
             elif question.is_customised:
                 _reactivate(question, position=base + index)
                 continue
             else:
                 updated += 1
-            question.kind = (
-                Question.Kind.CONCEPT_CHOICE
-                if choice.source_key.startswith("concept:")
-                else Question.Kind.MISCONCEPTION_CHOICE
-            )
-            question.prompt = choice.prompt
-            question.choices = list(choice.choices)
-            question.correct_choice = choice.correct_index
-            question.position = base + index
-            question.is_active = True
+            _set_choice_fields(question, choice, position=base + index)
             _save_if_changed(question)
 
+        _create_questions(new_questions)
         stale = [q for key, q in existing.items() if key not in seen and q.is_active]
         for question in stale:
             question.is_active = False
-        # Recorded in the question's history, like every other change to the bank.
-        bulk_update_with_history(stale, Question, ["is_active"])
+        if stale:
+            # Recorded in the question's history, like every other change to the bank.
+            bulk_update_with_history(stale, Question, ["is_active"])
     return QuestionBankReport(created=created, updated=updated, retired=len(stale))
 
 
@@ -135,7 +137,11 @@ def _reactivate(question: Question, *, position: int) -> None:
         question.save(update_fields=["is_active", "position", "updated_at"])
 
 
-def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
+# (position, label, alternatives) of one indicator, as generated from a rubric.
+_IndicatorRow = tuple[int, str, list[str]]
+
+
+def _set_rubric_fields(question: Question, rubric: Rubric, *, position: int) -> None:
     question.kind = Question.Kind.SHORT_ANSWER
     question.prompt = rubric.prompt
     question.required_count = rubric.required_count
@@ -147,17 +153,39 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
         question.model_answer = with_model_answer(rubric).model_answer
     question.position = position
     question.is_active = True
-    is_new = question.pk is None
-    _save_if_changed(question)
-    wanted = [
+
+
+def _indicator_rows(rubric: Rubric) -> list[_IndicatorRow]:
+    return [
         (i, indicator.label[:200], list(indicator.alternatives))
         for i, indicator in enumerate(rubric.indicators, start=1)
     ]
-    if not is_new:
-        current = list(question.indicators.values_list("position", "label", "alternatives"))
-        if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
-            return  # unchanged: no rewrite, so the rubric history only shows real changes
-        question.indicators.all().delete()
+
+
+def _set_choice_fields(
+    question: Question, choice: generation.ChoiceQuestion, *, position: int
+) -> None:
+    question.kind = (
+        Question.Kind.CONCEPT_CHOICE
+        if choice.source_key.startswith("concept:")
+        else Question.Kind.MISCONCEPTION_CHOICE
+    )
+    question.prompt = choice.prompt
+    question.choices = list(choice.choices)
+    question.correct_choice = choice.correct_index
+    question.position = position
+    question.is_active = True
+
+
+def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
+    """Regenerate an existing question's rubric, rewriting its indicators only if they changed."""
+    _set_rubric_fields(question, rubric, position=position)
+    _save_if_changed(question)
+    wanted = _indicator_rows(rubric)
+    current = list(question.indicators.values_list("position", "label", "alternatives"))
+    if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
+        return  # unchanged: no rewrite, so the rubric history only shows real changes
+    question.indicators.all().delete()
     bulk_create_with_history(
         [
             Indicator(question=question, position=position, label=label, alternatives=alternatives)
@@ -165,6 +193,30 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
         ],
         Indicator,
     )
+
+
+def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]]) -> None:
+    """Insert new questions and their indicators in two batches, each with its history rows."""
+    if not new_questions:
+        return
+    questions = [question for question, _rows in new_questions]
+    for question in questions:
+        # Field validation only, as in _save_if_changed; the topic and marking point were read
+        # or written in this transaction, so checking that they exist would only add queries.
+        question.full_clean(
+            exclude=["topic", "marking_point"], validate_unique=False, validate_constraints=False
+        )
+    # Both backends return the new ids from a batched insert, which the indicators need.
+    bulk_create_with_history(questions, Question)
+    indicators = [
+        Indicator(question=question, position=position, label=label, alternatives=alternatives)
+        for question, rows in new_questions
+        for position, label, alternatives in rows
+    ]
+    if indicators:
+        bulk_create_with_history(indicators, Indicator)
+    for question in questions:
+        question._loaded_state = _question_state(question)
 
 
 # What a regenerated question's history would record; saving when none of it changed would only
@@ -205,14 +257,21 @@ def _save_if_changed(question: Question) -> None:
 def _choice_questions(topic: Topic) -> list[generation.ChoiceQuestion]:
     concepts = list(topic.key_concepts.all())
     own_terms = [c.term for c in concepts]
+    # Distinct terms only: a pool is put in a hash order and a repeated term is skipped, so
+    # duplicates never change the questions, but they would make every import re-hash every
+    # term of the whole bank (the pools grow with it) once per concept.
     sibling_terms: list[str] = []
     if topic.qualification_id:
         sibling_terms = list(
             KeyConcept.objects.filter(topic__qualification_id=topic.qualification_id)
             .exclude(topic=topic)
+            .order_by()
             .values_list("term", flat=True)
+            .distinct()
         )
-    all_terms = list(KeyConcept.objects.exclude(topic=topic).values_list("term", flat=True))
+    all_terms = list(
+        KeyConcept.objects.exclude(topic=topic).order_by().values_list("term", flat=True).distinct()
+    )
     questions = []
     for concept in concepts:
         question = generation.concept_question(
@@ -222,9 +281,10 @@ def _choice_questions(topic: Topic) -> list[generation.ChoiceQuestion]:
         )
         if question:
             questions.append(question)
+    misconceptions = list(topic.misconceptions.all())
     true_statements = [tip.text for tip in topic.exam_tips.all()]
-    true_statements += [m.correction for m in topic.misconceptions.all() if m.correction]
-    for misconception in topic.misconceptions.all():
+    true_statements += [m.correction for m in misconceptions if m.correction]
+    for misconception in misconceptions:
         question = generation.misconception_question(
             misconception.statement, true_statements=true_statements
         )

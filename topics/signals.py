@@ -11,6 +11,8 @@ Search results depend on every topic, so search pages are cached under the conte
 (topics.models.ContentVersion), which every one of those changes also bumps.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from uuid import uuid4
 
 from django.db import transaction
@@ -20,12 +22,35 @@ from django.utils import timezone
 from topics.models import SECTION_MODELS, ContentVersion, Qualification, Topic
 
 CONTENT_VERSION_PK = 1
+# True while a service writes the content version itself (content_version_written_last).
+_written_by_caller: ContextVar[bool] = ContextVar(
+    "content_version_written_by_caller", default=False
+)
 
 
 def touch_topics(**filters) -> None:
     """Mark topics as changed (their cached pages are then re-rendered on the next view)."""
     Topic.objects.filter(**filters).update(updated_at=timezone.now())
     bump_content_version()
+
+
+@contextmanager
+def content_version_written_last():
+    """Inside a service's ``transaction.atomic()``: write the new content version once, as the
+    transaction's last statement, instead of once per change after the commit.
+
+    An import changes many rows; on SQLite every separate write after the commit is one more
+    synced commit, as slow as the import's own. Taken last, the version row's lock is held only
+    for the moment before the commit, so it cannot deadlock with an editor holding a topic. If
+    the transaction rolls back (a dry run, a bad file), so does the version.
+    """
+    reset_token = _written_by_caller.set(True)
+    try:
+        yield
+        if not transaction.get_rollback():  # a dry run has nothing to announce
+            _write_new_content_version()
+    finally:
+        _written_by_caller.reset(reset_token)
 
 
 def bump_content_version() -> None:
@@ -35,8 +60,11 @@ def bump_content_version() -> None:
     for the rest of an import or an admin save would queue every other editor behind it (and
     could deadlock with one that had already locked a topic). A page rendered between the
     commit and the bump is rendered from the new content, so it is never stale under either
-    key. Outside a transaction the bump is immediate.
+    key. Outside a transaction the bump is immediate. Inside ``content_version_written_last``
+    the caller writes it instead.
     """
+    if _written_by_caller.get():
+        return
     transaction.on_commit(_write_new_content_version)
 
 

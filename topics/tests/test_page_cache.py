@@ -258,3 +258,21 @@ def test_a_visitor_with_pending_messages_gets_a_fresh_page(client, cache_writes)
 
     assert response.context is not None
     assert len(cache_writes) == 1
+
+
+def test_an_import_moves_the_content_version_once_it_is_written(seed_bytes):
+    from topics.selectors import content_version
+    from topics.services import import_seed_bytes
+
+    data = seed_bytes("001")
+    before = content_version()
+
+    import_seed_bytes(source_name="001.txt", data=data, dry_run=True)
+    assert content_version() == before  # rolled back with the rest
+
+    import_seed_bytes(source_name="001.txt", data=data)
+    after = content_version()
+    assert after != before
+
+    assert import_seed_bytes(source_name="001.txt", data=data).status == "unchanged"
+    assert content_version() == after
