@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -254,24 +254,43 @@ def _save_if_changed(question: Question) -> None:
     question._loaded_state = _question_state(question)
 
 
+class _TermPool(Sequence[str]):
+    """The distinct key concept terms of ``concepts``, read only if a question reaches them.
+
+    Distractors are drawn from the topic's own terms first; the wider pools (its
+    qualification, every topic) are only needed when a topic has fewer than four concepts, and
+    reading them would make every import scan a table that grows with the bank. Distinct terms
+    only: a pool is put in a hash order and a repeated term is skipped, so duplicates never
+    change the questions, but they would all be hashed again for every concept.
+    """
+
+    def __init__(self, concepts) -> None:
+        self._concepts = concepts
+        self._terms: list[str] | None = None
+
+    def _load(self) -> list[str]:
+        if self._terms is None:
+            self._terms = list(self._concepts.order_by().values_list("term", flat=True).distinct())
+        return self._terms
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 def _choice_questions(topic: Topic) -> list[generation.ChoiceQuestion]:
     concepts = list(topic.key_concepts.all())
     own_terms = [c.term for c in concepts]
-    # Distinct terms only: a pool is put in a hash order and a repeated term is skipped, so
-    # duplicates never change the questions, but they would make every import re-hash every
-    # term of the whole bank (the pools grow with it) once per concept.
-    sibling_terms: list[str] = []
+    sibling_terms: Sequence[str] = []
     if topic.qualification_id:
-        sibling_terms = list(
-            KeyConcept.objects.filter(topic__qualification_id=topic.qualification_id)
-            .exclude(topic=topic)
-            .order_by()
-            .values_list("term", flat=True)
-            .distinct()
+        sibling_terms = _TermPool(
+            KeyConcept.objects.filter(topic__qualification_id=topic.qualification_id).exclude(
+                topic=topic
+            )
         )
-    all_terms = list(
-        KeyConcept.objects.exclude(topic=topic).order_by().values_list("term", flat=True).distinct()
-    )
+    all_terms = _TermPool(KeyConcept.objects.exclude(topic=topic))
     questions = []
     for concept in concepts:
         question = generation.concept_question(
