@@ -31,6 +31,25 @@ def content_version() -> str:
     return token or ""
 
 
+def topic_version(slug: str) -> str:
+    """The version a topic's page is cached under: its id and ``updated_at``, which every
+    content edit moves (topics.signals); "" when there is no such topic. One small query."""
+    # The only query of a cached page view, so it is written out: building it through the ORM
+    # cost the request more than running it. Names come from the model, the slug is a parameter.
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('id')}, {quote('updated_at')} FROM {quote(Topic._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('slug')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return ""
+    pk, updated_at = row
+    return f"{pk}:{updated_at}"
+
+
 def qualifications_with_topics():
     """Qualifications, each with its topics (titles and slugs only), in two queries."""
     return Qualification.objects.prefetch_related(

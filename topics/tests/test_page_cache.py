@@ -21,8 +21,7 @@ from topics.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# A cached topic page: the topic row (its id and updated_at are the page's version). Nothing
-# is rendered.
+# A cached topic page: the topic's id and updated_at (the page's version). Nothing is rendered.
 TOPIC_HIT_QUERIES = 1
 # A cached search page: the content version.
 SEARCH_HIT_QUERIES = 1
@@ -116,6 +115,19 @@ def test_a_logged_in_users_page_never_reaches_anonymous_visitors(client):
         html = page.content.decode()
         assert "learner-lena" not in html
         assert "csrfmiddlewaretoken" not in html
+
+
+def test_a_logged_in_users_topic_page_costs_no_version_query(client, django_assert_num_queries):
+    topic = topic_with_sections()
+    client.force_login(UserFactory())
+    client.get(topic.get_absolute_url())  # sections now cached
+
+    # topic + qualification, session, user, groups (the tutor link in the navigation); the
+    # sections come from the fragment cache.
+    with django_assert_num_queries(4):
+        response = client.get(topic.get_absolute_url())
+
+    assert response.status_code == 200
 
 
 def test_a_visitor_with_a_session_cookie_is_not_served_from_the_cache(client, cache_writes):
