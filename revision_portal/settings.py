@@ -186,6 +186,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "TIMEOUT": 600,
+            # Django's default of 300 entries is fewer than a college's topics: with a whole page
+            # and a sections fragment per topic it would evict pages as fast as it stores them.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
         }
     }
 
