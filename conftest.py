@@ -57,3 +57,14 @@ def other_tutor(db):
 def fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests create many accounts and do not test hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: the local-memory cache outlives a test's
+    database rollback, and a page cached by one test must not answer another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -904,7 +904,8 @@ def concepts_in_text(
     tokens = tokenize(text, strict=True, lexicon=lex)
     found = _concept_matches(text, tokens, lex)
     # Longest first; among equals, the concept for which the words are its own name (rank 0).
-    found.sort(key=lambda item: (item[0], item[1], item[2], lex.concepts.index(item[4])))
+    table_order = _strict_phrase_index(lex).table_order
+    found.sort(key=lambda item: (item[0], item[1], item[2], table_order[id(item[4])]))
     chosen = _longest_first(found)
     chosen.sort(key=lambda item: item[0])
     result = []
@@ -917,23 +918,68 @@ def concepts_in_text(
 def _concept_matches(
     text: str, tokens: list[Token], lex: Lexicon
 ) -> list[tuple[int, int, int, int, Concept]]:
-    """Every concept phrase in examiner wording, as ``(-length, rank, first, last, concept)``."""
+    """Every concept phrase in examiner wording, as ``(-length, rank, first, last, concept)``.
+
+    Only the phrases whose first word occurs in the text are tried (``_strict_phrase_index``),
+    in table order, so the result is the one a scan of every phrase would give.
+    """
     index = build_index(tokens)
+    phrase_index = _strict_phrase_index(lex)
+    candidates: set[int] = set()
+    for canon in index:
+        candidates.update(phrase_index.by_first_unit.get(canon, ()))
     found: list[tuple[int, int, int, int, Concept]] = []
-    for concept, phrases in _compiled_concepts(True, lex):
-        for rank, phrase in enumerate(phrases):
+    for number in sorted(candidates):
+        concept, rank, phrase = phrase_index.phrases[number]
+        for match in find_phrase(phrase, tokens, index, window_slack=1):
+            positions = match.positions
+            if len(positions) == 1 and tokens[positions[0]].lower in lex.generic_point_words:
+                continue
+            if not _reads_as_one_phrase(text, tokens, positions):
+                continue
+            found.append((-(len(positions)), rank, positions[0], positions[-1], concept))
+    return found
+
+
+@dataclass(frozen=True)
+class _StrictPhraseIndex:
+    """The strict phrases examiner wording is read with, indexed by their first unit's ids.
+
+    A phrase can only match a text whose tokens carry one of its first unit's ids
+    (``_unit_positions`` needs every unit), so looking phrases up by the text's ids finds every
+    phrase a full scan would, without trying the thousands that cannot match.
+    """
+
+    # (concept, rank within the concept, phrase), in table order.
+    phrases: tuple[tuple[Concept, int, CompiledPhrase], ...]
+    # id -> numbers (into ``phrases``) of the phrases whose first unit carries it.
+    by_first_unit: dict[str, tuple[int, ...]]
+    # id(concept) -> the concept's position in the lexicon's table (``concepts.index``).
+    table_order: dict[int, int]
+
+
+@lru_cache(maxsize=16)
+def _strict_phrase_index(lex: Lexicon) -> _StrictPhraseIndex:
+    phrases: list[tuple[Concept, int, CompiledPhrase]] = []
+    by_first_unit: dict[str, list[int]] = {}
+    for concept, compiled in _compiled_concepts(True, lex):
+        for rank, phrase in enumerate(compiled):
             if phrase.polarity_free:
                 continue
             if all(unit == frozenset({"#num"}) for unit in phrase.units):
                 continue  # a number in a marking point is a count, not a target
-            for match in find_phrase(phrase, tokens, index, window_slack=1):
-                positions = match.positions
-                if len(positions) == 1 and tokens[positions[0]].lower in lex.generic_point_words:
-                    continue
-                if not _reads_as_one_phrase(text, tokens, positions):
-                    continue
-                found.append((-(len(positions)), rank, positions[0], positions[-1], concept))
-    return found
+            for canon in phrase.units[0]:
+                by_first_unit.setdefault(canon, []).append(len(phrases))
+            phrases.append((concept, rank, phrase))
+    table_order: dict[int, int] = {}
+    for concept in lex.concepts:
+        # ``list.index`` finds the first equal concept; an equal later one sorts the same.
+        table_order.setdefault(id(concept), lex.concepts.index(concept))
+    return _StrictPhraseIndex(
+        phrases=tuple(phrases),
+        by_first_unit={canon: tuple(numbers) for canon, numbers in by_first_unit.items()},
+        table_order=table_order,
+    )
 
 
 def _reads_as_one_phrase(text: str, tokens: list[Token], positions: tuple[int, ...]) -> bool:

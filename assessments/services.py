@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -84,7 +84,11 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
         seen: set[str] = set()
         created = updated = 0
         points = list(topic.marking_points.active().order_by("position", "id"))
-        lexicon_name = topic_lexicon(topic, points)
+        concepts = list(topic.key_concepts.all())
+        lexicon_name = topic_lexicon(topic, points, concepts)
+        # New questions (with their indicators' rows) are written together at the end: a new
+        # topic's bank is two batched inserts plus their history, not a query per row.
+        new_questions: list[tuple[Question, list[_IndicatorRow]]] = []
 
         for point in points:
             key = f"point:{point.pk}"
@@ -93,7 +97,10 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question = existing.get(key)
             if question is None:
                 question = Question(topic=topic, marking_point=point, source_key=key)
+                _set_rubric_fields(question, rubric, position=point.position)
+                new_questions.append((question, _indicator_rows(rubric)))
                 created += 1
+                continue
             elif question.is_customised:
                 _reactivate(question, position=point.position)
                 continue
@@ -101,7 +108,7 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
                 updated += 1
             _apply_rubric(question, rubric, position=point.position)
 
-        for index, choice in enumerate(_choice_questions(topic)):
+        for index, choice in enumerate(_choice_questions(topic, concepts)):
             if choice.source_key in seen:
                 # Two concepts with the same term (or a misconception stated twice) would make
                 # the same question: the first one stands for both.
@@ -115,39 +122,47 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             )
             if question is None:
                 question = Question(topic=topic, source_key=choice.source_key)
+                _set_choice_fields(question, choice, position=base + index)
+                new_questions.append((question, []))
                 created += 1
+                continue
             elif question.is_customised:
                 _reactivate(question, position=base + index)
                 continue
             else:
                 updated += 1
-            question.kind = (
-                Question.Kind.CONCEPT_CHOICE
-                if choice.source_key.startswith("concept:")
-                else Question.Kind.MISCONCEPTION_CHOICE
-            )
-            question.prompt = choice.prompt
-            question.choices = list(choice.choices)
-            question.correct_choice = choice.correct_index
-            question.position = base + index
-            question.is_active = True
+            _set_choice_fields(question, choice, position=base + index)
             _save_if_changed(question)
 
-        stale = [q for key, q in existing.items() if key not in seen and q.is_active]
-        for question in stale:
-            question.is_active = False
+        _create_questions(new_questions)
+        retired = _retire_and_follow_up(topic, existing, seen)
+    return QuestionBankReport(created=created, updated=updated, retired=retired)
+
+
+def _retire_and_follow_up(topic: Topic, existing: dict[str, Question], seen: set[str]) -> int:
+    """Deactivate questions whose source has gone, then bring what depends on the bank up to
+    date. Returns how many were retired."""
+    stale = [q for key, q in existing.items() if key not in seen and q.is_active]
+    for question in stale:
+        question.is_active = False
+    if stale:
         # Recorded in the question's history, like every other change to the bank.
         bulk_update_with_history(stale, Question, ["is_active"])
-        # Every content change comes through here (imports, the topic and marking point
-        # admin): a point added or retired changes each learner's figures for the topic.
-        refresh_topic_summaries(topic_ids=[topic.pk])
-        # What tutors taught refers to the rubric's ideas: a rebuilt rubric is learned afresh.
-        for question in Question.objects.filter(topic=topic, exemplars__isnull=False).distinct():
+    # Every content change comes through here (imports, the topic and marking point admin): a
+    # point added or retired changes each learner's figures for the topic.
+    refresh_topic_summaries(topic_ids=[topic.pk])
+    # What tutors taught refers to the rubric's ideas: a rebuilt rubric is learned afresh.
+    # (A new topic's questions have no exemplars yet: nothing to ask.)
+    if existing:
+        taught = Question.objects.filter(topic=topic, exemplars__isnull=False).distinct()
+        for question in taught:
             relearn_question(question=question)
-    return QuestionBankReport(created=created, updated=updated, retired=len(stale))
+    return len(stale)
 
 
-def topic_lexicon(topic: Topic, points: Iterable[MarkingPoint] = ()) -> str:
+def topic_lexicon(
+    topic: Topic, points: Iterable[MarkingPoint] = (), concepts: Iterable[KeyConcept] | None = None
+) -> str:
     """The lexicon the topic's rubrics are built and marked with: the qualification's, if an
     editor chose one; else chosen from the qualification's title or the topic's own wording."""
     qualification = topic.qualification
@@ -156,7 +171,10 @@ def topic_lexicon(topic: Topic, points: Iterable[MarkingPoint] = ()) -> str:
     text = lexicon.topic_wording(
         title=topic.title,
         synopsis=topic.synopsis,
-        key_concepts=((c.term, c.explanation) for c in topic.key_concepts.all()),
+        key_concepts=(
+            (c.term, c.explanation)
+            for c in (topic.key_concepts.all() if concepts is None else concepts)
+        ),
         marking_points=(p.text for p in points),
     )
     return lexicon.choose_lexicon(
@@ -171,7 +189,11 @@ def _reactivate(question: Question, *, position: int) -> None:
         question.save(update_fields=["is_active", "position", "updated_at"])
 
 
-def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
+# (position, label, alternatives) of one indicator, as generated from a rubric.
+_IndicatorRow = tuple[int, str, list[str]]
+
+
+def _set_rubric_fields(question: Question, rubric: Rubric, *, position: int) -> None:
     question.kind = Question.Kind.SHORT_ANSWER
     question.prompt = rubric.prompt
     question.required_count = rubric.required_count
@@ -184,17 +206,39 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
         question.model_answer = with_model_answer(rubric).model_answer
     question.position = position
     question.is_active = True
-    is_new = question.pk is None
-    _save_if_changed(question)
-    wanted = [
+
+
+def _indicator_rows(rubric: Rubric) -> list[_IndicatorRow]:
+    return [
         (i, indicator.label[:200], list(indicator.alternatives))
         for i, indicator in enumerate(rubric.indicators, start=1)
     ]
-    if not is_new:
-        current = list(question.indicators.values_list("position", "label", "alternatives"))
-        if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
-            return  # unchanged: no rewrite, so the rubric history only shows real changes
-        question.indicators.all().delete()
+
+
+def _set_choice_fields(
+    question: Question, choice: generation.ChoiceQuestion, *, position: int
+) -> None:
+    question.kind = (
+        Question.Kind.CONCEPT_CHOICE
+        if choice.source_key.startswith("concept:")
+        else Question.Kind.MISCONCEPTION_CHOICE
+    )
+    question.prompt = choice.prompt
+    question.choices = list(choice.choices)
+    question.correct_choice = choice.correct_index
+    question.position = position
+    question.is_active = True
+
+
+def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
+    """Regenerate an existing question's rubric, rewriting its indicators only if they changed."""
+    _set_rubric_fields(question, rubric, position=position)
+    _save_if_changed(question)
+    wanted = _indicator_rows(rubric)
+    current = list(question.indicators.values_list("position", "label", "alternatives"))
+    if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
+        return  # unchanged: no rewrite, so the rubric history only shows real changes
+    question.indicators.all().delete()
     bulk_create_with_history(
         [
             Indicator(question=question, position=position, label=label, alternatives=alternatives)
@@ -202,6 +246,30 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
         ],
         Indicator,
     )
+
+
+def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]]) -> None:
+    """Insert new questions and their indicators in two batches, each with its history rows."""
+    if not new_questions:
+        return
+    questions = [question for question, _rows in new_questions]
+    for question in questions:
+        # Field validation only, as in _save_if_changed; the topic and marking point were read
+        # or written in this transaction, so checking that they exist would only add queries.
+        question.full_clean(
+            exclude=["topic", "marking_point"], validate_unique=False, validate_constraints=False
+        )
+    # Both backends return the new ids from a batched insert, which the indicators need.
+    bulk_create_with_history(questions, Question)
+    indicators = [
+        Indicator(question=question, position=position, label=label, alternatives=alternatives)
+        for question, rows in new_questions
+        for position, label, alternatives in rows
+    ]
+    if indicators:
+        bulk_create_with_history(indicators, Indicator)
+    for question in questions:
+        question._loaded_state = _question_state(question)
 
 
 # What a regenerated question's history would record; saving when none of it changed would only
@@ -240,17 +308,42 @@ def _save_if_changed(question: Question) -> None:
     question._loaded_state = _question_state(question)
 
 
-def _choice_questions(topic: Topic) -> list[generation.ChoiceQuestion]:
-    concepts = list(topic.key_concepts.all())
+class _TermPool(Sequence[str]):
+    """The distinct key concept terms of ``concepts``, read only if a question reaches them.
+
+    Distractors are drawn from the topic's own terms first; the wider pools (its
+    qualification, every topic) are only needed when a topic has fewer than four concepts, and
+    reading them would make every import scan a table that grows with the bank. Distinct terms
+    only: a pool is put in a hash order and a repeated term is skipped, so duplicates never
+    change the questions, but they would all be hashed again for every concept.
+    """
+
+    def __init__(self, concepts) -> None:
+        self._concepts = concepts
+        self._terms: list[str] | None = None
+
+    def _load(self) -> list[str]:
+        if self._terms is None:
+            self._terms = list(self._concepts.order_by().values_list("term", flat=True).distinct())
+        return self._terms
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def _choice_questions(topic: Topic, concepts: list[KeyConcept]) -> list[generation.ChoiceQuestion]:
     own_terms = [c.term for c in concepts]
-    sibling_terms: list[str] = []
+    sibling_terms: Sequence[str] = []
     if topic.qualification_id:
-        sibling_terms = list(
-            KeyConcept.objects.filter(topic__qualification_id=topic.qualification_id)
-            .exclude(topic=topic)
-            .values_list("term", flat=True)
+        sibling_terms = _TermPool(
+            KeyConcept.objects.filter(topic__qualification_id=topic.qualification_id).exclude(
+                topic=topic
+            )
         )
-    all_terms = list(KeyConcept.objects.exclude(topic=topic).values_list("term", flat=True))
+    all_terms = _TermPool(KeyConcept.objects.exclude(topic=topic))
     questions = []
     for concept in concepts:
         question = generation.concept_question(
@@ -260,9 +353,10 @@ def _choice_questions(topic: Topic) -> list[generation.ChoiceQuestion]:
         )
         if question:
             questions.append(question)
+    misconceptions = list(topic.misconceptions.all())
     true_statements = [tip.text for tip in topic.exam_tips.all()]
-    true_statements += [m.correction for m in topic.misconceptions.all() if m.correction]
-    for misconception in topic.misconceptions.all():
+    true_statements += [m.correction for m in misconceptions if m.correction]
+    for misconception in misconceptions:
         question = generation.misconception_question(
             misconception.statement, true_statements=true_statements
         )

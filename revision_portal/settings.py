@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage becomes a friendly 503 with Retry-After instead of a stack trace.
     "revision_portal.middleware.DatabaseUnavailableMiddleware",
+    # Stores anonymous topic and search pages for everyone; outside the session, CSRF and
+    # messages middleware so it sees every cookie a page would set (revision_portal.page_cache).
+    "revision_portal.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,6 +196,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "TIMEOUT": 600,
+            # Django's default of 300 entries is fewer than a college's topics: with a whole page
+            # and a sections fragment per topic it would evict pages as fast as it stores them.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
         }
     }
 

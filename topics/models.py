@@ -256,3 +256,18 @@ def section_prefetches() -> tuple:
         "prerequisites",
         "key_terms",
     )
+
+
+class ContentVersion(models.Model):
+    """One row whose token changes with every change to revision content.
+
+    Pages that depend on all topics at once (search) are cached under this token
+    (revision_portal.page_cache), so any edit, import or deletion moves them to a new key.
+    It lives in the database, not the cache, because a local-memory cache is private to each
+    app server process and every process must see the change.
+    """
+
+    token = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.token

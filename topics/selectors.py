@@ -11,7 +11,7 @@ from django.db.models import F, Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from topics.models import Qualification, Topic
+from topics.models import ContentVersion, Qualification, Topic
 
 SNIPPET_CHARS = 220
 # Control characters cannot occur in topic text (the parser strips them), so they are safe
@@ -23,6 +23,31 @@ _START, _STOP = "\x02", "\x03"
 class SearchHit:
     topic: Topic
     snippet: SafeString
+
+
+def content_version() -> str:
+    """The current content version (topics.signals bumps it on every content change); one query."""
+    token = ContentVersion.objects.order_by("pk").values_list("token", flat=True).first()
+    return token or ""
+
+
+def topic_version(slug: str) -> str:
+    """The version a topic's page is cached under: its id and ``updated_at``, which every
+    content edit moves (topics.signals); "" when there is no such topic. One small query."""
+    # The only query of a cached page view, so it is written out: building it through the ORM
+    # cost the request more than running it. Names come from the model, the slug is a parameter.
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('id')}, {quote('updated_at')} FROM {quote(Topic._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('slug')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return ""
+    pk, updated_at = row
+    return f"{pk}:{updated_at}"
 
 
 def qualifications_with_topics():

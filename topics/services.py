@@ -35,6 +35,7 @@ from topics.models import (
     Qualification,
     Topic,
 )
+from topics.signals import content_version_written_last
 
 ImportStatus = Literal["created", "updated", "unchanged", "failed"]
 STATUSES: tuple[ImportStatus, ...] = ("created", "updated", "unchanged", "failed")
@@ -172,7 +173,7 @@ def import_seed_bytes(*, source_name: str, data: bytes, dry_run: bool = False) -
         return ImportResult(source_name, "failed", message=str(error))
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), content_version_written_last():
             if existing is None:
                 topic = _create_topic(document, source_name=source_name, content_hash=content_hash)
                 status: ImportStatus = "created"
@@ -297,8 +298,8 @@ def _create_topic(document: parsing.SeedDocument, *, source_name: str, content_h
     )
     topic.full_clean()
     topic.save()
-    _replace_sections(topic, document)
-    bulk_create_with_history(
+    _replace_sections(topic, document, is_new=True)
+    _bulk_create_with_history(
         [
             MarkingPoint(
                 topic=topic,
@@ -347,52 +348,68 @@ def _sync_marking_points(topic: Topic, texts: tuple[str, ...]) -> int:
     ]
     for point in to_retire:
         point.retired_at = now
-    # With history, so the audit trail shows when and by whom (or which import) it was retired.
-    bulk_update_with_history(to_retire, MarkingPoint, ["retired_at"])
+    if to_retire:
+        # With history, so the audit trail shows when and by whom (or which import) it was
+        # retired.
+        bulk_update_with_history(to_retire, MarkingPoint, ["retired_at"])
     return len(to_retire)
 
 
-def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:
-    """Replace every section except marking points, which are matched rather than replaced."""
-    for model in SECTION_MODELS:
-        if model is not MarkingPoint:
-            model.objects.filter(topic=topic).delete()
-    bulk_create_with_history(
+def _bulk_create_with_history(objs: list, model) -> None:
+    """``bulk_create_with_history`` for a list that may be empty (most documents leave some
+    sections out): an empty list costs no call into django-simple-history, whose history
+    manager is built afresh on every use."""
+    if objs:
+        bulk_create_with_history(objs, model)
+
+
+def _replace_sections(
+    topic: Topic, document: parsing.SeedDocument, *, is_new: bool = False
+) -> None:
+    """Replace every section except marking points, which are matched rather than replaced.
+
+    A topic created in this transaction has no sections yet, so there is nothing to delete.
+    """
+    if not is_new:
+        for model in SECTION_MODELS:
+            if model is not MarkingPoint:
+                model.objects.filter(topic=topic).delete()
+    _bulk_create_with_history(
         [
             KeyConcept(topic=topic, position=i, term=c.term[:200], explanation=c.explanation)
             for i, c in enumerate(document.key_concepts, start=1)
         ],
         KeyConcept,
     )
-    bulk_create_with_history(
+    _bulk_create_with_history(
         [
             ExamTip(topic=topic, position=i, text=text)
             for i, text in enumerate(document.exam_tips, start=1)
         ],
         ExamTip,
     )
-    bulk_create_with_history(
+    _bulk_create_with_history(
         [
             Misconception(topic=topic, position=i, statement=m.statement, correction=m.correction)
             for i, m in enumerate(document.misconceptions, start=1)
         ],
         Misconception,
     )
-    bulk_create_with_history(
+    _bulk_create_with_history(
         [
             LearningObjective(topic=topic, position=i, text=text)
             for i, text in enumerate(document.learning_objectives, start=1)
         ],
         LearningObjective,
     )
-    bulk_create_with_history(
+    _bulk_create_with_history(
         [
             Prerequisite(topic=topic, position=i, text=text)
             for i, text in enumerate(document.prerequisites, start=1)
         ],
         Prerequisite,
     )
-    bulk_create_with_history(
+    _bulk_create_with_history(
         [
             KeyTerm(topic=topic, position=i, term=t.term[:200], definition=t.definition)
             for i, t in enumerate(document.key_terms, start=1)

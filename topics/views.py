@@ -10,9 +10,16 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
+from revision_portal import page_cache
 from topics.forms import SearchForm
 from topics.models import Topic, section_prefetches
-from topics.selectors import qualifications_with_topics, search_topics, topics_without_qualification
+from topics.selectors import (
+    content_version,
+    qualifications_with_topics,
+    search_topics,
+    topic_version,
+    topics_without_qualification,
+)
 
 SEARCH_RESULTS_PER_PAGE = 20
 # Rendered topic sections stay in the cache this long (edits change the key, so they show at
@@ -33,15 +40,32 @@ def home(request):
 
 
 class TopicDetailView(DetailView):
-    """The revision page. Its sections (Markdown rendered and sanitised: most of the page's
-    cost) are cached through Django's cache framework, keyed by the topic's id and
-    ``updated_at``; every content edit moves ``updated_at`` (topics.signals), so an edit shows
-    at once on every app server, whatever the cache backend. One cache read per request; a
-    hit costs one query."""
+    """The revision page. Anonymous visitors get the whole page from the shared cache
+    (revision_portal.page_cache) under the topic's id and ``updated_at``, read first in one
+    small query; everyone else gets its sections (Markdown rendered and sanitised: most of the
+    page's cost) from the cache under the same version. Every content edit moves
+    ``updated_at`` (topics.signals), so an edit shows at once on every app server, whatever the
+    cache backend."""
 
     template_name = "topics/topic_detail.html"
     context_object_name = "topic"
-    queryset = Topic.objects.select_related("qualification")
+    # The search columns (every section's text, and its tsvector on PostgreSQL) are the
+    # largest part of the row and the page shows neither.
+    queryset = Topic.objects.select_related("qualification").defer(
+        "search_document", "search_vector"
+    )
+
+    def get(self, request, *args, **kwargs):
+        return page_cache.anonymous_page(
+            request,
+            name="topic",
+            version=lambda: topic_version(self.kwargs["slug"]),
+            render=self._render_page,
+        )
+
+    def _render_page(self):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         topic = self.object
@@ -58,6 +82,14 @@ class TopicDetailView(DetailView):
 
 
 def search(request):
+    """Search results. Anonymous visitors get them from the shared page cache, under the
+    content version that every content change bumps (results depend on every topic)."""
+    return page_cache.anonymous_page(
+        request, name="search", version=content_version, render=lambda: _search_page(request)
+    )
+
+
+def _search_page(request):
     form = SearchForm(request.GET or None)
     query = ""
     page = None

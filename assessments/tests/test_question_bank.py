@@ -119,3 +119,87 @@ Examiner Marking Points
     assert result.status == "created", result.message
     keys = list(result.topic.questions.values_list("source_key", flat=True))
     assert keys.count("concept:escalation") == 1
+
+
+def _topic_with_points(points: int) -> Topic:
+    from topics.tests.factories import (
+        ExamTipFactory,
+        KeyConceptFactory,
+        MarkingPointFactory,
+        MisconceptionFactory,
+        TopicFactory,
+    )
+
+    topic = TopicFactory()
+    for n in range(points):
+        MarkingPointFactory(topic=topic, text=f"Award credit for explaining benefit {n} of CRM.")
+        KeyConceptFactory(topic=topic, term=f"Concept {n}", explanation=f"Idea number {n}.")
+        ExamTipFactory(topic=topic)
+        MisconceptionFactory(topic=topic)
+    return topic
+
+
+# A new topic's bank, whatever its size: savepoint; the existing questions (none), its active
+# marking points, its key concepts, its qualification (which lexicon its rubrics use), its exam
+# tips, its misconceptions; one batched insert of the questions and one of their history rows,
+# the same for the indicators; the learners' topic summaries refreshed; release. (Other topics'
+# concept terms are read only for a topic with fewer than four concepts.)
+NEW_BANK_QUERIES = 13
+
+
+@pytest.mark.parametrize("points", [4, 12])
+def test_a_new_topics_bank_is_written_in_batches(django_assert_num_queries, points):
+    topic = _topic_with_points(points)
+
+    with django_assert_num_queries(NEW_BANK_QUERIES) as captured:
+        report = sync_question_bank(topic=topic)
+
+    assert report.created >= 2 * points  # a short-answer and a concept question each, at least
+    assert Question.objects.filter(topic=topic).count() == report.created
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 4
+
+
+def test_a_topic_with_few_concepts_draws_distractors_from_other_topics():
+    from topics.tests.factories import KeyConceptFactory, TopicFactory
+
+    other = TopicFactory()
+    for term in ("Escalation", "Empathy", "Rapport", "Loyalty"):
+        KeyConceptFactory(topic=other, term=term, explanation=f"About {term.lower()}.")
+    topic = TopicFactory()
+    KeyConceptFactory(topic=topic, term="Retention", explanation="Keeping customers.")
+
+    sync_question_bank(topic=topic)
+
+    question = topic.questions.get(source_key="concept:retention")
+    assert len(question.choices) == 4
+    assert set(question.choices) - {"Retention"} <= {"Escalation", "Empathy", "Rapport", "Loyalty"}
+
+
+def test_every_generated_question_and_indicator_records_its_creation(seed_bytes):
+    from assessments.models import Indicator
+
+    topic = import_seed_bytes(source_name="002.txt", data=seed_bytes("002")).topic
+
+    questions = Question.objects.filter(topic=topic)
+    indicators = Indicator.objects.filter(question__topic=topic)
+    assert questions.exists() and indicators.exists()
+    for model, rows in ((Question, questions), (Indicator, indicators)):
+        history = model.history.filter(id__in=rows.values("id"))
+        assert history.count() == rows.count()
+        assert set(history.values_list("history_type", flat=True)) == {"+"}
+
+
+def test_an_unchanged_reimport_writes_no_history(seed_bytes):
+    from assessments.models import Indicator
+
+    data = seed_bytes("003")
+    import_seed_bytes(source_name="003.txt", data=data)
+    counts = (Question.history.count(), Indicator.history.count())
+    topic = Topic.objects.get(source_file="003.txt")
+
+    assert import_seed_bytes(source_name="003.txt", data=data).status == "unchanged"
+    report = sync_question_bank(topic=topic)  # regenerating unchanged content changes nothing
+
+    assert report.retired == 0
+    assert (Question.history.count(), Indicator.history.count()) == counts
