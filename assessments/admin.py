@@ -12,7 +12,7 @@ from assessments.models import (
     ResultRevision,
 )
 from assessments.rubrics import describe_rubric
-from assessments.services import remark_responses
+from assessments.services import enqueue_remark
 from revision_portal.audit import child_history
 
 
@@ -169,8 +169,17 @@ class ResponseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-mark with the question's current rubric (keeps earlier result)")
     def remark_with_current_rubric(self, request, queryset):
-        count = remark_responses(responses=queryset, reason=f"re-marked by {request.user}")
-        self.message_user(request, f"Re-marked {count} response(s).", messages.SUCCESS)
+        count = enqueue_remark(
+            response_ids=queryset.values_list("pk", flat=True),
+            reason=f"re-marked by {request.user}",
+        )
+        self.message_user(
+            request,
+            f"Queued a re-mark of {count} response(s): the marking workers apply it in the "
+            "background (answers of quizzes not yet marked are marked with the current rubric "
+            "anyway). Reload this page to see the new results.",
+            messages.SUCCESS,
+        )
 
 
 class ResponseInline(admin.TabularInline):
@@ -187,8 +196,8 @@ class ResponseInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["title", "learner", "kind", "started_at", "submitted_at"]
-    list_filter = ["kind", "submitted_at"]
+    list_display = ["title", "learner", "kind", "started_at", "submitted_at", "marked_at"]
+    list_filter = ["kind", "submitted_at", "marked_at"]
     list_select_related = ["learner", "topic"]
     search_fields = ["learner__username", "title"]
     readonly_fields = [
@@ -199,5 +208,6 @@ class AttemptAdmin(admin.ModelAdmin):
         "retry_of",
         "started_at",
         "submitted_at",
+        "marked_at",
     ]
     inlines = [ResponseInline]
