@@ -129,7 +129,7 @@ def mastery_history(learner, topic_progress: list[TopicProgress]) -> list:
     rows = (
         Response.objects.filter(
             attempt__learner=learner,
-            attempt__submitted_at__isnull=False,
+            attempt__marked_at__isnull=False,
             question__marking_point__isnull=False,
             question__marking_point__retired_at__isnull=True,
         )
