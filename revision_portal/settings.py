@@ -183,8 +183,9 @@ def _default_broker_url(database: dict) -> str:
         password = quote(database.get("PASSWORD") or "", safe="")
         credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
         port = f":{database['PORT']}" if database.get("PORT") else ""
+        # psycopg2 named: SQLAlchemy 2.1's default PostgreSQL driver is psycopg 3, not installed.
         host = database.get("HOST") or "localhost"
-        return f"sqla+postgresql://{credentials}{host}{port}/{database['NAME']}"
+        return f"sqla+postgresql+psycopg2://{credentials}{host}{port}/{database['NAME']}"
     raise ImproperlyConfigured(
         "No default task broker for this database: set CELERY_BROKER_URL "
         "(redis://host:6379/1 or amqp://user:pass@host:5672//)."

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -435,7 +434,8 @@ def test_remark_skips_attempts_still_waiting_for_marking(django_capture_on_commi
 # --- a real worker process -----------------------------------------------------------------------
 
 
-def _start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
+def _start_worker(env: dict, log_path: Path) -> subprocess.Popen:
+    """A worker like ``make worker``'s; ``--purge`` drops messages an earlier run left."""
     return subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running celery
         [
             sys.executable,
@@ -446,8 +446,7 @@ def _start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
             "worker",
             "--pool",
             "solo",
-            "--queues",
-            queue,
+            "--purge",
             "--loglevel",
             "INFO",
             "--without-heartbeat",
@@ -467,9 +466,8 @@ def _start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_the_database_transport_marks_a_submitted_attempt(tmp_path):
     broker = app.conf.broker_url
-    assert broker.startswith("sqla+postgresql://"), broker  # the default: no extra server
+    assert broker.startswith("sqla+postgresql"), broker  # the default: no extra server
     database = connection.settings_dict
-    queue = f"test-marking-{uuid.uuid4().hex[:8]}"  # this run's messages only
     env = {
         **os.environ,
         "DATABASE_URL": (
@@ -481,12 +479,14 @@ def test_a_real_worker_on_the_database_transport_marks_a_submitted_attempt(tmp_p
         "DEBUG": "1",
     }
     log_path = tmp_path / "worker.log"
-    worker = _start_worker(env, queue, log_path)
-    saved_queue = app.conf.CELERY_TASK_DEFAULT_QUEUE
-    saved_eager = app.conf.CELERY_TASK_ALWAYS_EAGER
-    app.conf.CELERY_TASK_DEFAULT_QUEUE = queue
+    worker = _start_worker(env, log_path)
+    # Sent to the broker, not run here (the autouse fixture puts eager mode back).
     app.conf.CELERY_TASK_ALWAYS_EAGER = False
     try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text() and time.monotonic() < deadline:
+            assert worker.poll() is None, log_path.read_text()[-3000:]
+            time.sleep(0.2)
         attempt = make_attempt(UserFactory())
         submit_attempt(attempt=attempt, answers=answers_for(attempt))
         attempt.refresh_from_db()
@@ -503,8 +503,6 @@ def test_a_real_worker_on_the_database_transport_marks_a_submitted_attempt(tmp_p
         assert_marked_once(attempt)
         assert "assessments.mark_attempt" in log_path.read_text()
     finally:
-        app.conf.CELERY_TASK_DEFAULT_QUEUE = saved_queue
-        app.conf.CELERY_TASK_ALWAYS_EAGER = saved_eager
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
             try:
