@@ -193,6 +193,28 @@ def test_progress_history_says_marking_until_the_attempt_is_marked(
     assert "2 of 3 credited" in html
 
 
+@pytest.mark.real_on_commit
+@pytest.mark.django_db
+def test_a_broker_that_is_down_leaves_the_submission_saved_and_waiting(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    def broker_down(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(mark_attempt_task, "delay", broker_down)
+    attempt = make_attempt(UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_attempt(attempt=attempt, answers=answers_for(attempt))
+
+    attempt.refresh_from_db()
+    assert attempt.is_submitted and not attempt.is_marked
+    assert "Connection refused" in caplog.text  # logged for the operator, not raised
+    assert services.requeue_unmarked(older_than_seconds=0) == 1
+
+
 # --- the status endpoint ---------------------------------------------------------------------
 
 
@@ -461,34 +483,53 @@ def _start_worker(env: dict, log_path: Path) -> subprocess.Popen:
     )
 
 
+SUBMIT = """
+from assessments.models import Attempt
+from assessments.services import submit_attempt
+submit_attempt(attempt=Attempt.objects.get(pk={pk}), answers={answers!r})
+"""
+
+
 @pytest.mark.postgresql
 @pytest.mark.skipif(*postgresql_only[1].args, **postgresql_only[1].kwargs)
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_the_database_transport_marks_a_submitted_attempt(tmp_path):
-    broker = app.conf.broker_url
-    assert broker.startswith("sqla+postgresql"), broker  # the default: no extra server
+    """An app process submits, a worker process marks: two processes sharing the test
+    database, and through it the default broker (kombu's database transport), as `make run`
+    runs them. Nothing is set but DATABASE_URL."""
     database = connection.settings_dict
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("CELERY_")},
         "DATABASE_URL": (
             f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
-        "CELERY_BROKER_URL": broker,
         "CELERY_POLLING_INTERVAL": "0.1",
         "DEBUG": "1",
     }
+    attempt = make_attempt(UserFactory())
     log_path = tmp_path / "worker.log"
     worker = _start_worker(env, log_path)
-    # Sent to the broker, not run here (the autouse fixture puts eager mode back).
-    app.conf.CELERY_TASK_ALWAYS_EAGER = False
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text() and time.monotonic() < deadline:
             assert worker.poll() is None, log_path.read_text()[-3000:]
             time.sleep(0.2)
-        attempt = make_attempt(UserFactory())
-        submit_attempt(attempt=attempt, answers=answers_for(attempt))
+        assert "sqla+postgresql" in log_path.read_text()  # the default broker: no server
+
+        subprocess.run(  # noqa: S603 - this interpreter running manage.py
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                SUBMIT.format(pk=attempt.pk, answers=answers_for(attempt)),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         attempt.refresh_from_db()
         assert attempt.submitted_at is not None
 
