@@ -150,6 +150,25 @@ def _prepare_attempts(count: int, offset: int) -> list[tuple[int, int]]:
     return prepared
 
 
+def worker_cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these worker processes and their pool
+    children, from /proc: the workers' share of the cost, whatever else the machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for process in [str(pid), *children]:
+            try:
+                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _seen_marked(pending: set[int]) -> set[int]:
     from assessments.models import Attempt
 
@@ -160,11 +179,12 @@ def _seen_marked(pending: set[int]) -> set[int]:
     )
 
 
-def _backlog(prepared: list[tuple[int, int]], timeout: float) -> dict:
+def _backlog(prepared: list[tuple[int, int]], timeout: float, worker_pids: list[int]) -> dict:
     from assessments.models import Attempt
     from assessments.services import submit_attempt
 
     sizes = dict(prepared)
+    cpu_before = worker_cpu_seconds(worker_pids)
     started = time.perf_counter()
     for attempt_id, _ in prepared:
         submit_attempt(attempt=Attempt(pk=attempt_id))
@@ -174,8 +194,11 @@ def _backlog(prepared: list[tuple[int, int]], timeout: float) -> dict:
         pending -= _seen_marked(pending)
         time.sleep(POLL_SECONDS * 5)
     elapsed = time.perf_counter() - started
+    cpu = worker_cpu_seconds(worker_pids) - cpu_before
     answers = sum(sizes.values())
     return {
+        "worker_cpu_seconds": round(cpu, 2),
+        "worker_cpu_ms_per_answer": round(1000 * cpu / answers, 2) if answers else None,
         "attempts": len(prepared),
         "answers": answers,
         "unmarked_at_timeout": len(pending),
@@ -227,7 +250,7 @@ def _paced(prepared: list[tuple[int, int]], rate: float, timeout: float) -> dict
     }
 
 
-def drive(backlog: int, rate: float, seconds: float) -> dict:
+def drive(backlog: int, rate: float, seconds: float, worker_pids: list[int]) -> dict:
     """Run inside Django (``--driver``): prepare the attempts, then both phases."""
     import django
 
@@ -244,7 +267,8 @@ def drive(backlog: int, rate: float, seconds: float) -> dict:
     return {
         "broker_transport": app.conf.broker_url.split("://", 1)[0],
         "prepare_seconds": round(prepare_seconds, 1),
-        "backlog": _backlog(first, timeout=600),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "backlog": _backlog(first, timeout=600, worker_pids=worker_pids),
         "paced": _paced(second, rate, timeout=seconds * 4 + 60),
     }
 
@@ -290,6 +314,8 @@ def run(
                 str(rate),
                 "--seconds",
                 str(seconds),
+                "--worker-pids",
+                ",".join(str(p.pid) for p in processes),
             ],
             env=env,
             cwd=ROOT,
@@ -336,7 +362,9 @@ def summary(results: dict) -> str:
             f"  backlog of {backlog['attempts']} attempts ({backlog['answers']} answers): "
             f"{backlog['answers_per_second']} answers/s "
             f"(target ≥ {targets['answers_per_second']}: "
-            f"{'met' if targets['throughput_met'] else 'MISSED'})",
+            f"{'met' if targets['throughput_met'] else 'MISSED'}); workers' CPU "
+            f"{backlog['worker_cpu_ms_per_answer']} ms per answer; load average before "
+            f"{results['load_average_before']}",
             f"  at {paced['offered_answers_per_second']} answers/s offered: submit → marked "
             f"p50 {paced['latency_p50_s']} s, p95 {paced['latency_p95_s']} s, max "
             f"{paced['latency_max_s']} s (target p95 < {targets['latency_p95_s']} s: "
@@ -355,9 +383,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--json", type=Path, default=JSON_PATH)
     parser.add_argument("--driver", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-pids", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.driver:
-        print(json.dumps(drive(args.backlog, args.rate, args.seconds)))
+        pids = [int(pid) for pid in args.worker_pids.split(",") if pid]
+        print(json.dumps(drive(args.backlog, args.rate, args.seconds, pids)))
         return 0
     results = run(
         backlog=args.backlog,
