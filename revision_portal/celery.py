@@ -14,10 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revision_portal.settings")
 
 # How often an idle worker on the database transport (the default broker) looks for new
 # messages, in seconds; kombu's default of 1 s would add up to a second to every submit's wait
-# for marks. kombu hands every broker transport option of this transport to SQLAlchemy's
-# create_engine, which refuses `polling_interval`, so it is set on the transport class instead.
+# for marks, and caps a worker's rate when its reserved messages run out. kombu hands every
+# broker transport option of this transport to SQLAlchemy's create_engine, which refuses
+# `polling_interval`, so it is set on the transport class instead.
 database_transport.Transport.polling_interval = float(
-    os.environ.get("CELERY_POLLING_INTERVAL", "0.25")
+    os.environ.get("CELERY_POLLING_INTERVAL", "0.1")
 )
 
 app = Celery("revision_portal")
