@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BOOTSTRAP_VERSION ?= 5.3.8
 
-.PHONY: run test lint format install migrate seed vendor clean chromium bench bench-quick bench-deps bench-two-servers eval-marker train-marker
+.PHONY: run worker test lint format install migrate seed vendor clean chromium bench bench-quick bench-deps bench-two-servers eval-marker train-marker
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -28,10 +28,23 @@ seed: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py import_seeds seeds
 
 ## run: install, migrate, import seeds/, create demo accounts, serve on http://127.0.0.1:8000
+## with a marking worker beside it (stopped with the server; the queue is in the database)
 run: seed
 	DEBUG=1 $(PY) manage.py create_demo_accounts
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=1 $(CELERY_WORKER) --concurrency 1 --loglevel WARNING & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The marking queue's worker (Celery): docs/queue.md. CELERY_BROKER_URL picks the broker
+# (default: the database); WORKER_CONCURRENCY processes each take one task at a time.
+CELERY_WORKER = $(BIN)/celery -A revision_portal worker --without-gossip --without-mingle \
+  --without-heartbeat
+WORKER_CONCURRENCY ?= 1
+
+## worker: run a marking worker in the foreground (start as many as you like, on any machine)
+worker: migrate
+	DEBUG=$${DEBUG:-1} $(CELERY_WORKER) --concurrency $(WORKER_CONCURRENCY) --loglevel INFO
 
 # Browser tests use Debian's Chromium: Playwright's own browser download is not available.
 CHROMIUM ?= /usr/bin/chromium

@@ -17,9 +17,9 @@ from assessments.models import (
 from assessments.rubrics import describe_rubric
 from assessments.services import (
     agreement_sentence,
+    enqueue_remark,
     exemplar_key,
     relearn_question,
-    remark_responses,
 )
 from revision_portal.audit import child_history
 
@@ -227,8 +227,17 @@ class ResponseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-mark with the question's current rubric (keeps earlier result)")
     def remark_with_current_rubric(self, request, queryset):
-        count = remark_responses(responses=queryset, reason=f"re-marked by {request.user}")
-        self.message_user(request, f"Re-marked {count} response(s).", messages.SUCCESS)
+        count = enqueue_remark(
+            response_ids=queryset.values_list("pk", flat=True),
+            reason=f"re-marked by {request.user}",
+        )
+        self.message_user(
+            request,
+            f"Queued a re-mark of {count} response(s): the marking workers apply it in the "
+            "background (answers of quizzes not yet marked are marked with the current rubric "
+            "anyway). Reload this page to see the new results.",
+            messages.SUCCESS,
+        )
 
 
 class ResponseInline(admin.TabularInline):
@@ -245,8 +254,8 @@ class ResponseInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["title", "learner", "kind", "started_at", "submitted_at"]
-    list_filter = ["kind", "submitted_at"]
+    list_display = ["title", "learner", "kind", "started_at", "submitted_at", "marked_at"]
+    list_filter = ["kind", "submitted_at", "marked_at"]
     list_select_related = ["learner", "topic"]
     search_fields = ["learner__username", "title"]
     readonly_fields = [
@@ -257,6 +266,7 @@ class AttemptAdmin(admin.ModelAdmin):
         "retry_of",
         "started_at",
         "submitted_at",
+        "marked_at",
     ]
     inlines = [ResponseInline]
 

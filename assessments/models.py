@@ -151,6 +151,13 @@ class AttemptQuerySet(models.QuerySet):
     def submitted(self) -> "AttemptQuerySet":
         return self.filter(submitted_at__isnull=False)
 
+    def marked(self) -> "AttemptQuerySet":
+        """Submitted attempts whose answers the worker has marked: the only ones with marks."""
+        return self.filter(marked_at__isnull=False)
+
+    def awaiting_marking(self) -> "AttemptQuerySet":
+        return self.filter(submitted_at__isnull=False, marked_at__isnull=True)
+
 
 class Attempt(models.Model):
     class Kind(models.TextChoices):
@@ -171,6 +178,9 @@ class Attempt(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set by the marking task in the same transaction that stores every response's mark, so an
+    # attempt is either wholly marked or not at all; pages that show marks read only these.
+    marked_at = models.DateTimeField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -189,6 +199,10 @@ class Attempt(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def is_marked(self) -> bool:
+        return self.marked_at is not None
 
 
 class Response(models.Model):

@@ -219,7 +219,7 @@ def mastery_history(learner) -> list:
     rows = (
         Response.objects.filter(
             attempt__learner=learner,
-            attempt__submitted_at__isnull=False,
+            attempt__marked_at__isnull=False,
             question__topic_id__in=[summary.topic_id for summary in recent],
             question__marking_point__isnull=False,
             question__marking_point__retired_at__isnull=True,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("attempts/<int:pk>/review/", views.review, name="review"),
     path("attempts/<int:pk>/submit/", views.submit, name="submit"),
     path("attempts/<int:pk>/results/", views.results, name="results"),
+    path("attempts/<int:pk>/status/", views.attempt_status, name="status"),
     path("attempts/<int:pk>/retry/", views.retry, name="retry"),
     path("progress/", views.progress, name="progress"),
 ]

@@ -4,7 +4,7 @@ learner's attempt is a 404, never a 403, so its existence is not revealed."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -170,6 +170,10 @@ def results(request, pk: int):
     attempt = _own_attempt(request, pk, with_exam_tips=True)
     if not attempt.is_submitted:
         return redirect("assessments:review", pk=attempt.pk)
+    if not attempt.is_marked:
+        # Submitted, and the worker has not marked it yet: nothing half-marked is shown. The
+        # page refreshes itself (meta refresh; a script polls the status URL when it can).
+        return render(request, "assessments/marking_wait.html", {"attempt": attempt})
     responses = list(attempt.responses.all())
     for response in responses:
         question = response.question
@@ -190,6 +194,24 @@ def results(request, pk: int):
             ),
         },
     )
+
+
+@login_required
+def attempt_status(request, pk: int):
+    """Whether one of the learner's own attempts is submitted and marked, as JSON, for the
+    results page's script to poll while marking runs. Another learner's attempt is a 404."""
+    attempt = get_object_or_404(
+        Attempt.objects.for_learner(request.user).only("pk", "submitted_at", "marked_at"), pk=pk
+    )
+    reply = JsonResponse(
+        {
+            "submitted": attempt.is_submitted,
+            "marked": attempt.is_marked,
+            "results_url": reverse("assessments:results", kwargs={"pk": attempt.pk}),
+        }
+    )
+    reply["Cache-Control"] = "no-store"
+    return reply
 
 
 @login_required

@@ -268,6 +268,7 @@ def cmd_build(args) -> int:
                         topic=topic,
                         title=f"Topic quiz: {topic.title}"[:250],
                         submitted_at=when,
+                        marked_at=when,
                     )
                 )
                 plans.append((learner, chosen, when))

@@ -86,7 +86,8 @@ def point_rows(cohort: Cohort) -> Iterator[list]:
 
 
 def answer_rows(cohort: Cohort) -> Iterator[list]:
-    """One row per submitted answer, with the auto mark, any tutor mark, and the credit used."""
+    """One row per marked answer (an attempt still in the marking queue has no marks to
+    export yet), with the auto mark, any tutor mark, and the credit used."""
     yield [
         "username",
         "full_name",
@@ -103,7 +104,7 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
     ]
     rows = (
         Response.objects.filter(
-            attempt__learner__in=_members(cohort), attempt__submitted_at__isnull=False
+            attempt__learner__in=_members(cohort), attempt__marked_at__isnull=False
         )
         .select_related("attempt__learner", "question__topic", "question__marking_point")
         .only(

@@ -76,9 +76,7 @@ def response_for_tutor(tutor, pk: int) -> Response:
                 "question__marking_point",
                 "override_by",
             )
-            .filter(
-                attempt__submitted_at__isnull=False, attempt__learner__in=visible_learners(tutor)
-            )
+            .filter(attempt__marked_at__isnull=False, attempt__learner__in=visible_learners(tutor))
             .get(pk=pk)
         )
     except Response.DoesNotExist:
@@ -422,7 +420,7 @@ def common_misconceptions(cohort: Cohort) -> list[MisconceptionSummary]:
     results = (
         Response.objects.filter(
             attempt__learner__in=members,
-            attempt__submitted_at__isnull=False,
+            attempt__marked_at__isnull=False,
             misconception_count__gt=0,
         )
         .order_by("-id")
@@ -438,11 +436,11 @@ def common_misconceptions(cohort: Cohort) -> list[MisconceptionSummary]:
 
 
 def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception: str = ""):
-    """Submitted answers by the cohort's learners, newest first, optionally for one marking
+    """Marked answers by the cohort's learners, newest first, optionally for one marking
     point or stating one misconception."""
     members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
     answers = (
-        Response.objects.filter(attempt__learner__in=members, attempt__submitted_at__isnull=False)
+        Response.objects.filter(attempt__learner__in=members, attempt__marked_at__isnull=False)
         .select_related(
             "attempt__learner", "question", "question__topic", "question__marking_point"
         )
@@ -461,10 +459,11 @@ def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception
 
 
 def learner_attempts(learner):
-    """Every submitted attempt of a learner with every answer, for the tutor's drill-down."""
+    """Every marked attempt of a learner with every answer, for the tutor's drill-down (one
+    still in the marking queue appears once the worker has marked it)."""
     return (
         Attempt.objects.filter(learner=learner)
-        .submitted()
+        .marked()
         .select_related("topic")
         .prefetch_related(
             Prefetch(
@@ -499,7 +498,7 @@ def review_queue(
     queue = Response.objects.filter(
         needs_tutor=True,
         override_awarded__isnull=True,
-        attempt__submitted_at__isnull=False,
+        attempt__marked_at__isnull=False,
         attempt__learner__in=learners,
     )
     if topic_id is not None:

@@ -8,6 +8,7 @@ README lists every variable.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -177,6 +178,67 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _default_broker_url(database: dict) -> str:
+    """A broker that needs no server of its own: kombu's SQLAlchemy transport on the database.
+
+    SQLite gets a file of its own beside the database file (the queue's polling would otherwise
+    contend with the app for SQLite's single writer lock); PostgreSQL keeps the queue's two
+    tables in the same database, which every worker already reaches.
+    """
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(database["NAME"])
+        folder = Path(name).parent if name and not name.startswith(":memory:") else BASE_DIR
+        return f"sqla+sqlite:///{folder / 'celery-broker.sqlite3'}"
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        user = quote(database.get("USER") or "", safe="")
+        password = quote(database.get("PASSWORD") or "", safe="")
+        credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        port = f":{database['PORT']}" if database.get("PORT") else ""
+        # psycopg2 named: SQLAlchemy 2.1's default PostgreSQL driver is psycopg 3, not installed.
+        host = database.get("HOST") or "localhost"
+        return f"sqla+postgresql+psycopg2://{credentials}{host}{port}/{database['NAME']}"
+    raise ImproperlyConfigured(
+        "No default task broker for this database: set CELERY_BROKER_URL "
+        "(redis://host:6379/1 or amqp://user:pass@host:5672//)."
+    )
+
+
+# The job queue (Celery; assessments/tasks.py, docs/queue.md). Production sets
+# CELERY_BROKER_URL to Redis or RabbitMQ; without it the queue lives in the database, so
+# `make run` needs no server but the app (and the worker it starts).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or _default_broker_url(
+    DATABASES["default"]
+)
+# A message is acknowledged only once its task has finished, and a worker process that dies
+# mid-task (killed, out of memory) hands its message back: nothing is lost, so every task must
+# be idempotent (marking is).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Messages a worker process reserves ahead. Marking tasks are short (tens of milliseconds), so a
+# few in hand keep a worker busy instead of waiting a polling interval between tasks on the
+# database queue (bench/bench_workers.py: 141 answers/s with 4 against 92 with 1). Reserved
+# messages are unacknowledged, so a worker that dies hands them back like the one in progress.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
+# Results live in our own models (marks on responses, marked_at on attempts): no backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis: a message taken by a worker that then vanished (its machine died) is delivered again
+# after this many seconds. (The database transport passes every option to SQLAlchemy's
+# create_engine, which refuses unknown ones: it gets none; its polling interval is set in
+# revision_portal/celery.py.)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {}
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Tests run tasks in the caller (conftest.py also sets it); never in production.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = CELERY_TASK_ALWAYS_EAGER
 
 # Local memory by default; set CACHE_URL=redis://host:6379/0 to share one cache between app
 # servers (required once there is more than one).

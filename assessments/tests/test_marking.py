@@ -394,7 +394,7 @@ def test_results_put_the_tutors_not_credited_first_and_never_say_credit_awarded(
     )
     assert marked.awarded and marked.feedback.startswith("Credit awarded")
     response = ResponseFactory(
-        attempt=AttemptFactory(submitted_at=timezone.now()),
+        attempt=AttemptFactory(submitted_at=timezone.now(), marked_at=timezone.now()),
         answer_text=answer,
         result=marked.to_dict(),
         awarded=True,

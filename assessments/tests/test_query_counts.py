@@ -112,7 +112,7 @@ def learner_with_topics(topics: int):
     )
     learner = UserFactory()
     now = timezone.now()
-    attempt = AttemptFactory(learner=learner, submitted_at=now)
+    attempt = AttemptFactory(learner=learner, submitted_at=now, marked_at=now)
     responses = Response.objects.bulk_create(
         Response(
             attempt=attempt,

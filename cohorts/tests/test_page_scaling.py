@@ -95,6 +95,7 @@ def tutor_world(*, topics: int, learners: int):
             topic=topic_rows[0],
             title="Topic quiz",
             submitted_at=ANSWERED_AT,
+            marked_at=ANSWERED_AT,
         )
         for n, learner in enumerate(members)
         for _ in range(15 if n == 0 else 1)

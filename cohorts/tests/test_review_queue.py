@@ -14,7 +14,7 @@ def waiting_answer(topic, learner, text="It trips.", awarded=True):
     """A submitted answer the marker was unsure of (so it waits for a tutor)."""
     question = topic.questions.filter(kind="short_answer").first()
     attempt = AttemptFactory(learner=learner)
-    attempt.submitted_at = attempt.started_at
+    attempt.submitted_at = attempt.marked_at = attempt.started_at
     attempt.save()
     return ResponseFactory(
         attempt=attempt,

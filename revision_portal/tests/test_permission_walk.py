@@ -82,6 +82,7 @@ EXPECTED = {
     "assessments:all": ("get", lambda w: {"pk": w.open_attempt.pk}, None, OWNER_ONLY),
     "assessments:review": ("get", lambda w: {"pk": w.open_attempt.pk}, None, OWNER_ONLY),
     "assessments:results": ("get", lambda w: {"pk": w.attempt.pk}, None, OWNER_ONLY),
+    "assessments:status": ("get", lambda w: {"pk": w.attempt.pk}, None, OWNER_ONLY),
     "assessments:submit": ("post", lambda w: {"pk": w.attempt.pk}, None, OWNER_REDIRECT),
     "assessments:retry": ("post", lambda w: {"pk": w.attempt.pk}, None, OWNER_REDIRECT),
     "cohorts:dashboard": ("get", lambda w: {}, None, TUTORS),

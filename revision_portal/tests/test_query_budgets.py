@@ -79,7 +79,14 @@ def cohort_world(size: int, *, attempts_each: int = 1):
     )
     now = timezone.now()
     attempts = Attempt.objects.bulk_create(
-        Attempt(learner=learner, kind="topic", topic=question.topic, title="Quiz", submitted_at=now)
+        Attempt(
+            learner=learner,
+            kind="topic",
+            topic=question.topic,
+            title="Quiz",
+            submitted_at=now,
+            marked_at=now,
+        )
         for learner in learners
         for _ in range(attempts_each)
     )

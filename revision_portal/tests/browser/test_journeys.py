@@ -178,3 +178,28 @@ def test_quiz_works_without_javascript(browser, site):
     context.close()
     attempt = Attempt.objects.get(learner=site.learner)
     assert attempt.responses.get(position=1).awarded is True
+
+
+def test_results_page_waits_for_marking_then_shows_the_marks_by_itself(
+    page, site, csp_violations, monkeypatch
+):
+    from assessments import services
+
+    topic = Topic.objects.get(source_file__startswith="000")
+    attempt = services.start_attempt(
+        learner=site.learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=1
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "enqueue_marking", lambda **kwargs: None)  # the queue is slow
+        services.submit_attempt(attempt=attempt, answers={1: CRM_ANSWER})
+    log_in(page, site, "lara")
+
+    with page.expect_request(re.compile(rf"/attempts/{attempt.pk}/status/$")):
+        page.goto(f"{site.url}/attempts/{attempt.pk}/results/")
+        expect(page.get_by_text("Marking your answers…")).to_be_visible()
+        expect(page.get_by_role("link", name="Check again")).to_be_visible()
+    services.mark_attempt(attempt_id=attempt.pk)  # a worker gets to it
+
+    expect(page.get_by_role("heading", name=re.compile("Question 1"))).to_be_visible()
+    expect(page.get_by_text("Marking your answers…")).to_have_count(0)
+    assert csp_violations == []
