@@ -413,6 +413,7 @@ def cmd_build(args) -> int:
         "answers": total_responses,
         "mastery_rows": total_mastery,
         "questions": sum(len(v) for v in questions_by_topic.values()),
+        "marked_pool_answers": sum(len(pool) for pool in pools.values()),
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "import_documents_per_second": (
             round(len(files) / timings["import_topics"], 1) if files else None

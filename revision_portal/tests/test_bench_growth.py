@@ -191,3 +191,28 @@ def test_copy_value_keeps_the_time_zone_and_refuses_naive_datetimes():
 
 def test_copy_line_joins_with_tabs_and_ends_the_row():
     assert copy_line([1, None, "x y", False]) == "1\t\\N\tx y\tf\n"
+
+
+def test_targets_say_not_measured_for_a_missing_page_and_the_job_queue():
+    import run
+
+    figures = {
+        "plan": {"tutor_sessions": 8},
+        "pages": {
+            "topic_page": page(0.6, 1),
+            "submit_answer": not_measured("no answer could be submitted"),
+            "cohort_page": {**page(0.01, 7), "p95_ms": 320.0},
+        },
+        "cohort_page_single_user": {"p95_ms": 150.0},
+        "marker": {"p99_ms": 0.8},
+        "import": not_measured("measured once, at 1×"),
+    }
+    rows = {row["target"]: row for row in run.targets(figures)}
+    assert rows["topic_page >= 0.5x baseline throughput"]["met"] is True
+    submit = rows["submit_answer >= 0.3x baseline throughput"]
+    assert submit["met"] is None
+    assert submit["measured"] == "not measured: no answer could be submitted"
+    assert rows["cohort page p95 < 300 ms (50 learners, 8 tutors at once)"]["met"] is False
+    unmeasured = [row for row in rows.values() if row["met"] is None]
+    assert len(unmeasured) == 3  # submit, worker throughput, submit → marks
+    assert not any("import" in target for target in rows)
