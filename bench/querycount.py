@@ -7,7 +7,8 @@ first request wrk sends for that page, with the session cookie of a learner or t
 in over HTTP. Each request is made twice through Django's test client (the whole middleware
 stack, same settings and database as the server) and the second is counted with
 ``CaptureQueriesContext``: the count of a warm process, as under load, where per-process caches
-(local-memory page cache, content types) are filled. The first (cold) count is reported too.
+(local-memory page cache, content types) are filled. The first (cold) count is reported too,
+and the warm request's time in this process (``seconds_alone``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -58,13 +60,22 @@ def count(spec: dict) -> dict:
     client = Client()
     with CaptureQueriesContext(connection) as cold:
         _request(client, spec)
+    started = time.perf_counter()
     with CaptureQueriesContext(connection) as warm:
         reply = _request(client, spec)
+    seconds = time.perf_counter() - started
     if reply.status_code != spec["expected"]:
         raise SystemExit(
             f"{spec['method']} {spec['url']}: HTTP {reply.status_code} (want {spec['expected']})"
         )
-    return {"queries": len(warm), "queries_cold": len(cold), "status": reply.status_code}
+    return {
+        "queries": len(warm),
+        "queries_cold": len(cold),
+        "status": reply.status_code,
+        # The warm request's time in this process, with nothing else running on the server:
+        # a figure for pages too slow to finish under wrk's timeout.
+        "seconds_alone": round(seconds, 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
