@@ -570,7 +570,8 @@ def load_pages(port: int, env: dict, work: Path, plan: dict, connections: int, r
     results["load_average_1min"] = load_average
     baseline_rps = pages["baseline"]["rps"]
     for figures in pages.values():
-        figures["ratio"] = round(figures["rps"] / baseline_rps, 3) if baseline_rps else None
+        # Four places: the slowest pages are well under 0.001x.
+        figures["ratio"] = round(figures["rps"] / baseline_rps, 4) if baseline_rps else None
     if today_status != 200:
         pages["today_page"] = not_measured(
             f"no Today page in this build (GET {TODAY_PATH} as a learner: HTTP {today_status})"
