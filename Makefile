@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BOOTSTRAP_VERSION ?= 5.3.8
 
-.PHONY: run worker test lint format install migrate seed vendor clean chromium bench bench-quick bench-deps bench-two-servers eval-marker train-marker
+.PHONY: run worker test lint format install migrate seed vendor clean chromium bench bench-quick bench-growth bench-deps bench-two-servers eval-marker train-marker
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -61,13 +61,19 @@ test: $(STAMP) chromium
 	$(BIN)/pytest
 
 ## bench: build a large dataset in PostgreSQL, serve it with gunicorn, load it with wrk;
-## prints a table and writes bench/results.json (ARGS=--quick for the short CI run)
+## prints a table and writes bench/results.json (ARGS=--quick for the short CI run,
+## ARGS="--scale 10" for ten times the data)
 bench: bench-deps
 	$(PY) bench/run.py $(ARGS)
 
 ## bench-quick: the same on a smaller dataset with short runs (under 3 minutes)
 bench-quick: bench-deps
 	$(PY) bench/run.py --quick $(ARGS)
+
+## bench-growth: the growth curve: the full benchmark at 1× and at 10× the data (2,000 topics,
+## 20,000 learners, 2,000,000 answers), one results.json, ratios side by side (docs/performance.md)
+bench-growth: bench-deps
+	$(PY) bench/run.py --compare 1,10 $(ARGS)
 
 ## bench-two-servers: two gunicorn instances, one database: a session moves between them
 bench-two-servers: bench-deps

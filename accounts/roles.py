@@ -4,6 +4,21 @@ them in the admin; superusers are admins and may do everything."""
 LEARNERS_GROUP = "Learners"
 TUTORS_GROUP = "Tutors"
 
+# What the Tutors group may do in the admin: edit the question bank, read topic content. The
+# roles migration grants these when it makes the group; ``make_tutor`` grants them again if the
+# group has to be made afresh (a database restored or flushed without it).
+TUTOR_PERMISSIONS = (
+    ("assessments", "view_question"),
+    ("assessments", "add_question"),
+    ("assessments", "change_question"),
+    ("assessments", "view_indicator"),
+    ("assessments", "add_indicator"),
+    ("assessments", "change_indicator"),
+    ("assessments", "delete_indicator"),
+    ("topics", "view_topic"),
+    ("topics", "view_markingpoint"),
+)
+
 
 def is_tutor(user) -> bool:
     """Tutors (and admins) may use the tutor pages. Cached on the user for the request."""

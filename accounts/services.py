@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import LEARNERS_GROUP, TUTORS_GROUP
+from accounts.roles import LEARNERS_GROUP, TUTOR_PERMISSIONS, TUTORS_GROUP
 from assessments.models import Attempt, PointMastery
 from cohorts.models import CohortMembership
 from cohorts.services import add_member
@@ -32,7 +32,13 @@ def make_tutor(*, user) -> None:
     """Give a user the tutor role. Tutors are staff so they can edit questions in the admin;
     the Tutors group's permissions limit what they see there."""
     with transaction.atomic():
-        user.groups.add(Group.objects.get_or_create(name=TUTORS_GROUP)[0])
+        group, created = Group.objects.get_or_create(name=TUTORS_GROUP)
+        if created:
+            for app_label, codename in TUTOR_PERMISSIONS:
+                group.permissions.add(
+                    *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+                )
+        user.groups.add(group)
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])

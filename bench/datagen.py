@@ -5,18 +5,23 @@
         --answers 200000 --manifest PATH
 
 Topics go through the real importer (``import_seed_paths``: parser, rubric builder, question
-bank). Accounts, cohorts, attempts, responses and mastery rows are bulk-created, because 200,000
-answers through the quiz services would take far too long; they are made the way the services
-make them: topic quizzes with the same question mix as ``start_attempt``, answers drawn from a
-pool per question that was marked once by the real marker (results, rubric snapshots, tutor
-flags and misconception counts are the marker's), and one mastery row per learner and marking
-point pointing at their latest answer.
+bank). Accounts, cohorts and attempts are bulk-created and answers and mastery rows are streamed
+with PostgreSQL COPY (bench/pgcopy.py), because 200,000 answers (2,000,000 at ``--scale 10``)
+through the quiz services would take far too long; they are made the way the services make
+them: topic quizzes with the same question mix as ``start_attempt``, answers drawn from a pool
+per question that was marked once by the real marker (so every generated answer's result,
+rubric snapshot, tutor flag and misconception count is one the marker really gave, but the
+marker runs once per pool entry, not once per answer), and one mastery row per learner and
+marking point pointing at their latest answer. When the app has a
+``rebuild_learner_summaries`` command (per-learner summaries, issue 13), it is run at the end
+so summary-backed pages see the generated history.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import io
 import json
 import os
 import random
@@ -35,7 +40,9 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.roles import LEARNERS_GROUP, TUTORS_GROUP  # noqa: E402
@@ -46,9 +53,13 @@ from cohorts.models import Cohort, CohortMembership  # noqa: E402
 from topics.models import Misconception, Topic  # noqa: E402
 from topics.services import import_seed_paths  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from pgcopy import copy_line, json_field  # noqa: E402
+
 User = get_user_model()
 PASSWORD = "bench-password-not-secret-42"  # noqa: S105 - throwaway benchmark accounts
 BATCH = 4000
+SUMMARIES_COMMAND = "rebuild_learner_summaries"
 
 OFF_TOPIC = [
     "I would be polite and smile at the customer.",
@@ -57,6 +68,48 @@ OFF_TOPIC = [
     "I don't know.",
     "You should always follow the company policy and tell your manager.",
 ]
+
+
+class CopyRows:
+    """Rows of one model's table gathered as COPY text, then streamed in one COPY.
+
+    Columns are the model's concrete fields, so a field added later is filled with its model
+    default (as ``bulk_create`` would) unless the caller gives a value. With ``pk_from`` the
+    primary keys are given here, counting up from it, so that other rows can point at them
+    before they exist (COPY returns no ids); without it PostgreSQL assigns them.
+    """
+
+    def __init__(self, model, *, pk_from: int | None = None):
+        self.model = model
+        pk = model._meta.pk
+        self.fields = [f for f in model._meta.concrete_fields if pk_from is not None or f != pk]
+        self.defaults = {f.attname: f.get_default() for f in self.fields if f != pk}
+        self.next_pk = pk_from
+        self.count = 0
+        self.buffer = io.StringIO()
+
+    def add(self, **values) -> int | None:
+        """Queue one row (values by attribute name, e.g. ``attempt_id``); returns its id if set."""
+        pk = None
+        if self.next_pk is not None:
+            pk = self.next_pk
+            self.next_pk += 1
+            values[self.model._meta.pk.attname] = pk
+        row = [
+            values[f.attname] if f.attname in values else self.defaults[f.attname]
+            for f in self.fields
+        ]
+        self.buffer.write(copy_line(row))
+        self.count += 1
+        return pk
+
+    def copy(self, cursor) -> None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        self.buffer.seek(0)
+        cursor.copy_expert(
+            f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN", self.buffer
+        )
 
 
 def cmd_import(args) -> int:
@@ -143,7 +196,9 @@ def _answer_pool(question: Question, misconceptions, rng: random.Random) -> list
 def cmd_build(args) -> int:
     rng = random.Random(args.seed)
     timings: dict[str, float] = {}
-    files = sorted(Path(args.seed_dir).glob("*.txt"))[: args.topics]
+    # The first ``already_imported`` files are in the database already (run.py measured the
+    # importer on them in this database): import the rest, up to ``topics`` in all.
+    files = sorted(Path(args.seed_dir).glob("*.txt"))[args.already_imported : args.topics]
 
     started = time.perf_counter()
     report = import_seed_paths(paths=files)
@@ -172,6 +227,11 @@ def cmd_build(args) -> int:
         for qs in questions_by_topic.values()
         for q in qs
     }
+    for pool in pools.values():
+        for marked in pool:
+            # Serialised once per pool entry, not once per generated answer.
+            marked["result"] = json_field(marked["result"])
+            marked["rubric_snapshot"] = json_field(marked["rubric_snapshot"])
     timings["mark_answer_pools"] = time.perf_counter() - started
 
     # Accounts: one password hash for everyone (hashing 2,000 passwords would take minutes).
@@ -241,6 +301,7 @@ def cmd_build(args) -> int:
     quiz_topics = [t for t in topics if questions_by_topic.get(t.pk)]
     answers_per_learner = max(1, args.answers // len(learners))
     total_responses = total_attempts = total_mastery = 0
+    next_response_id = (Response.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     chunk = 100
     for offset in range(0, len(learners), chunk):
         group = learners[offset : offset + chunk]
@@ -275,51 +336,65 @@ def cmd_build(args) -> int:
                 given += len(chosen)
         with transaction.atomic():
             Attempt.objects.bulk_create(attempts, batch_size=BATCH)
-            responses = []
-            latest: dict[tuple[int, int], tuple[Response, Question, datetime.datetime]] = {}
+            responses = CopyRows(Response, pk_from=next_response_id)
+            mastery = CopyRows(PointMastery)
+            latest: dict[tuple[int, int], tuple[int, bool, int, datetime.datetime]] = {}
             for attempt, (learner, chosen, when) in zip(attempts, plans, strict=True):
                 for position, question in enumerate(chosen, start=1):
                     marked = rng.choice(pools[question.pk])
-                    response = Response(
-                        attempt=attempt,
-                        question=question,
+                    response_id = responses.add(
+                        attempt_id=attempt.pk,
+                        question_id=question.pk,
                         position=position,
                         marked_at=when,
                         **marked,
                     )
-                    responses.append(response)
                     if question.marking_point_id:
                         latest[(learner.pk, question.marking_point_id)] = (
-                            response,
-                            question,
+                            response_id,
+                            bool(marked["awarded"]),
+                            question.topic_id,
                             when,
                         )
-            Response.objects.bulk_create(responses, batch_size=BATCH)
-            PointMastery.objects.bulk_create(
-                [
-                    PointMastery(
-                        learner_id=learner_id,
-                        marking_point_id=point_id,
-                        topic_id=question.topic_id,
-                        response=response,
-                        credited=bool(response.awarded),
-                        answered_at=when,
-                    )
-                    for (learner_id, point_id), (response, question, when) in latest.items()
-                ],
-                batch_size=BATCH,
-            )
+            for (learner_id, point_id), (response_id, credited, topic_id, when) in latest.items():
+                mastery.add(
+                    learner_id=learner_id,
+                    marking_point_id=point_id,
+                    topic_id=topic_id,
+                    response_id=response_id,
+                    credited=credited,
+                    answered_at=when,
+                )
+            with connection.cursor() as cursor:
+                # Skip the foreign-key triggers for these rows (their ids were all made above
+                # from rows that exist): a third of COPY's time at 2,000,000 answers.
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                responses.copy(cursor)
+                mastery.copy(cursor)
+            next_response_id = responses.next_pk
         total_attempts += len(attempts)
-        total_responses += len(responses)
-        total_mastery += len(latest)
+        total_responses += responses.count
+        total_mastery += mastery.count
+    with connection.cursor() as cursor:
+        # Ids were given by hand above: move the sequence past them for the app's own inserts.
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('assessments_response', 'id'), "
+            "(SELECT max(id) FROM assessments_response))"
+        )
     with connection.cursor() as cursor:
         # auto_now_add stamped "now" on every attempt: start each one just before its submission.
         cursor.execute(
             "UPDATE assessments_attempt SET started_at = submitted_at - interval '9 minutes' "
             "WHERE submitted_at IS NOT NULL"
         )
-        cursor.execute("ANALYZE")
     timings["attempts_and_answers"] = time.perf_counter() - started
+    if SUMMARIES_COMMAND in get_commands():
+        # The answers above bypassed the services that keep per-learner summaries up to date.
+        started = time.perf_counter()
+        call_command(SUMMARIES_COMMAND, verbosity=0)
+        timings["rebuild_learner_summaries"] = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
     manifest = {
         "password": PASSWORD,
@@ -339,8 +414,11 @@ def cmd_build(args) -> int:
         "answers": total_responses,
         "mastery_rows": total_mastery,
         "questions": sum(len(v) for v in questions_by_topic.values()),
+        "marked_pool_answers": sum(len(pool) for pool in pools.values()),
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
-        "import_documents_per_second": round(len(files) / timings["import_topics"], 1),
+        "import_documents_per_second": (
+            round(len(files) / timings["import_topics"], 1) if files else None
+        ),
     }
     Path(args.manifest).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     summary = {k: v for k, v in manifest.items() if not isinstance(v, list | dict)}
@@ -359,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build")
     build.add_argument("seed_dir")
     build.add_argument("--topics", type=int, default=200)
+    build.add_argument("--already-imported", type=int, default=0)
     build.add_argument("--learners", type=int, default=2000)
     build.add_argument("--cohorts", type=int, default=40)
     build.add_argument("--answers", type=int, default=200_000)

@@ -179,3 +179,25 @@ def test_demo_accounts_give_the_tutor_a_demo_cohort_with_varied_attempts(importe
     assert credited["demo-amira"] > credited["demo-ben"] > credited["demo-chloe"]
     assert Attempt.objects.filter(learner__username="demo-amira").count() == 3
     assert "demo-tutor-pass" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_tutors_group_made_afresh_gets_the_tutor_permissions():
+    """If the Tutors group is missing (a database restored or flushed without it), making a
+    tutor makes it with what the roles migration grants, not an empty group."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import TUTOR_PERMISSIONS, TUTORS_GROUP
+    from accounts.services import make_tutor
+    from assessments.tests.factories import UserFactory
+
+    Group.objects.filter(name=TUTORS_GROUP).delete()
+    user = UserFactory()
+    make_tutor(user=user)
+    granted = set(
+        Group.objects.get(name=TUTORS_GROUP).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    assert granted == set(TUTOR_PERMISSIONS)
+    assert user.has_perm("topics.view_topic")
