@@ -802,12 +802,14 @@ def requeue_unmarked(*, older_than_seconds: int = 60) -> int:
 
 
 def override_mark(
-    *, response: Response, tutor, awarded: bool | None, comment: str = ""
+    *, response: Response, tutor, awarded: bool | None, comment: str = "", relearn: bool = True
 ) -> Response:
     """Record a tutor's mark on a submitted response, or remove it with ``awarded=None``.
 
     The auto-marker's result stays on the response beside it; every change is logged with who
-    made it and what the credit was before. Progress figures follow the override at once.
+    made it and what the credit was before. Progress figures follow the override at once, and
+    so does what the question learns from it (``relearn=False``: the caller relearns the
+    question itself, once for a batch of marks).
     """
     with transaction.atomic():
         locked = (
@@ -833,7 +835,7 @@ def override_mark(
             update_fields=["override_awarded", "override_comment", "override_by", "override_at"]
         )
         _refresh_mastery_credit([locked])
-        _teach_from_override(locked, tutor=tutor, awarded=awarded)
+        _teach_from_override(locked, tutor=tutor, awarded=awarded, relearn=relearn)
     return locked
 
 
@@ -842,16 +844,23 @@ def accept_as_marked(*, responses: Iterable[Response], tutor) -> int:
     also teaches the marker). Answers with no automatic mark (role-play points) or already
     marked by a tutor are left alone. Returns how many were confirmed."""
     confirmed = 0
-    for response in responses:
-        if response.override_awarded is not None or not response.question.auto_markable:
-            continue
-        override_mark(
-            response=response,
-            tutor=tutor,
-            awarded=bool(response.awarded),
-            comment="Accepted as marked.",
-        )
-        confirmed += 1
+    taught: dict[int, Question] = {}
+    with transaction.atomic():
+        for response in responses:
+            if response.override_awarded is not None or not response.question.auto_markable:
+                continue
+            override_mark(
+                response=response,
+                tutor=tutor,
+                awarded=bool(response.awarded),
+                comment="Accepted as marked.",
+                relearn=False,
+            )
+            taught[response.question_id] = response.question
+            confirmed += 1
+        # Relearning costs a leave-one-out pass: once per question, not once per answer.
+        for question in taught.values():
+            relearn_question(question=question)
     return confirmed
 
 
@@ -862,7 +871,9 @@ def accept_as_marked(*, responses: Iterable[Response], tutor) -> int:
 EXEMPLARS_LEARNED_FROM = 200
 
 
-def _teach_from_override(response: Response, *, tutor, awarded: bool | None) -> None:
+def _teach_from_override(
+    response: Response, *, tutor, awarded: bool | None, relearn: bool = True
+) -> None:
     """A tutor's mark on a written answer becomes (or stops being) an exemplar of its question."""
     question = Question.objects.select_related("marking_point").get(pk=response.question_id)
     if not question.is_short_answer:
@@ -871,7 +882,7 @@ def _teach_from_override(response: Response, *, tutor, awarded: bool | None) -> 
         removed, _ = Exemplar.objects.filter(
             response=response, source__in=[Exemplar.Source.OVERRIDE, Exemplar.Source.QUEUE]
         ).delete()
-        if removed:
+        if removed and relearn:
             relearn_question(question=question)
         return
     if response.answer_text.strip():
@@ -882,6 +893,7 @@ def _teach_from_override(response: Response, *, tutor, awarded: bool | None) -> 
             source=Exemplar.Source.QUEUE if response.needs_tutor else Exemplar.Source.OVERRIDE,
             marked_by=tutor,
             response=response,
+            relearn=relearn,
         )
 
 
@@ -900,9 +912,11 @@ def record_exemplar(
     source: str,
     marked_by=None,
     response: Response | None = None,
+    relearn: bool = True,
 ) -> tuple[Exemplar, bool]:
     """Make ``answer_text`` a marked exemplar of ``question`` (or update the one with the same
-    words) and relearn the question at once. Returns ``(exemplar, created)``."""
+    words) and relearn the question at once (unless ``relearn=False``: the caller relearns it
+    after a batch). Returns ``(exemplar, created)``."""
     with transaction.atomic():
         exemplar, created = Exemplar.objects.update_or_create(
             question=question,
@@ -915,7 +929,8 @@ def record_exemplar(
                 "response": response,
             },
         )
-        relearn_question(question=question)
+        if relearn:
+            relearn_question(question=question)
     return exemplar, created
 
 

@@ -107,3 +107,21 @@ def test_learners_see_an_unconfirmed_mark_as_provisional(client, world):
     client.force_login(world["learner"])
     page = client.get(reverse("assessments:results", args=[world["first"].attempt_id]))
     assert b"provisional: a tutor will confirm this mark" in page.content
+
+
+@pytest.mark.django_db
+def test_accepting_many_answers_to_one_question_relearns_it_once(client, tutor, world, monkeypatch):
+    import assessments.services as services
+
+    calls = []
+    real = services.relearn_question
+    monkeypatch.setattr(
+        services,
+        "relearn_question",
+        lambda *, question: calls.append(question.pk) or real(question=question),
+    )
+    extra = waiting_answer(world["topics"][0], world["learner"], text="It cuts the power.")
+    client.force_login(tutor)
+    client.post(reverse("cohorts:queue"), {"accept": [world["first"].pk, extra.pk]})
+    assert calls == [world["first"].question_id]
+    assert Exemplar.objects.filter(question_id=world["first"].question_id).count() == 2
