@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -11,6 +13,7 @@ from assessments.models import (
     Indicator,
     OverrideRecord,
     Question,
+    RemarkRun,
     Response,
     ResultRevision,
 )
@@ -86,6 +89,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "marker_preview",
         "learned_rules",
+        "remarking",
         "lexicon",
         "source_key",
         "created_at",
@@ -109,7 +113,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         ),
         (
             "What the marker will look for (from the saved question)",
-            {"fields": ["marker_preview", "learned_rules"]},
+            {"fields": ["marker_preview", "learned_rules", "remarking"]},
         ),
         ("Multiple choice", {"fields": ["choices", "correct_choice"]}),
         ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
@@ -146,10 +150,52 @@ class QuestionAdmin(SimpleHistoryAdmin):
             return "Nothing yet: the marker uses the rubric above as it is."
         return format_html_join("", '<p class="mb-1">{}</p>', ((line,) for line in lines))
 
+    @admin.display(description="Re-marking of its answers")
+    def remarking(self, obj):
+        """The latest background re-marks of this question's automatic marks and how far they
+        have got (reload the page to follow one)."""
+        if obj is None or obj.pk is None:
+            return "Nothing yet."
+        runs = list(obj.remark_runs.order_by("-requested_at", "-id")[:3])
+        if not runs:
+            return (
+                "Nothing re-marked yet: answers are re-marked when the rubric or what it "
+                "learned changes."
+            )
+        return format_html_join(
+            "",
+            '<p class="mb-1">{}: {} (asked {} because {})</p>',
+            (
+                (
+                    run.get_state_display(),
+                    run.progress,
+                    date_format(run.requested_at, "DATETIME_FORMAT"),
+                    run.reason,
+                )
+                for run in runs
+            ),
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Exemplars added, edited or removed on this page take effect at once.
-        relearn_question(question=form.instance)
+        rubric_changed = change and (
+            form.has_changed() or any(f.has_changed() for f in formsets if f.model is Indicator)
+        )
+        # Exemplars added, edited or removed on this page take effect at once, and answers
+        # marked with the old rules are re-marked in the background.
+        asked = timezone.now()
+        relearn_question(
+            question=form.instance, rubric_changed=rubric_changed, requested_by=request.user
+        )
+        queued = form.instance.remark_runs.filter(requested_at__gte=asked).first()
+        if queued is not None:
+            self.message_user(
+                request,
+                f"{queued.total:,} automatic mark(s) of this question are being re-marked in the "
+                "background with the new rules (tutors' own marks are kept); progress shows "
+                'under "Re-marking of its answers".',
+                messages.INFO,
+            )
 
     def save_model(self, request, obj, form, change):
         # A person's edit wins over regeneration from the seed file.
@@ -301,3 +347,24 @@ class ExemplarAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for question in questions.values():
             relearn_question(question=question)
+
+
+@admin.register(RemarkRun)
+class RemarkRunAdmin(admin.ModelAdmin):
+    """Background re-marks and their progress: read-only, the workers write them."""
+
+    list_display = ["question", "state", "progress", "reason", "requested_by", "requested_at"]
+    list_filter = ["state"]
+    list_select_related = ["question", "requested_by"]
+    search_fields = ["question__prompt", "reason"]
+    date_hierarchy = "requested_at"
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        return obj.progress
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

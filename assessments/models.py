@@ -336,6 +336,51 @@ class ResultRevision(models.Model):
         return f"Earlier result for {self.response}"
 
 
+class RemarkRun(models.Model):
+    """A background re-mark of one question's automatic marks after its rubric or what its
+    exemplars taught changed: what was asked, why, and how far the workers have got.
+
+    Only answers no tutor has marked are re-marked; each keeps its earlier result as a
+    ``ResultRevision``. A newer run of the same question supersedes an unfinished one (it
+    re-marks everything the older one would have).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        SUPERSEDED = "superseded", "Superseded by a later re-mark"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="remark_runs")
+    reason = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Answers to re-mark when asked.")
+    done = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["question", "-requested_at"], name="remark_run_latest")]
+
+    def __str__(self) -> str:
+        return f"Re-mark of {self.question_id}: {self.progress}"
+
+    @property
+    def progress(self) -> str:
+        """Where the run is, for people."""
+        if self.state == self.State.FINISHED:
+            return f"finished: {self.done:,} of {self.total:,} answers re-marked"
+        if self.state == self.State.SUPERSEDED:
+            return f"superseded by a later re-mark after {self.done:,} of {self.total:,} answers"
+        if self.state == self.State.RUNNING:
+            return f"running: {self.done:,} of {self.total:,} answers re-marked"
+        return f"queued: {self.total:,} answers to re-mark"
+
+
 class PointMastery(models.Model):
     """Where a learner stands on one marking point: their latest answer to it and its credit.
 

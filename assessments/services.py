@@ -32,6 +32,7 @@ from assessments.models import (
     OverrideRecord,
     PointMastery,
     Question,
+    RemarkRun,
     Response,
     ResultRevision,
 )
@@ -84,6 +85,8 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             question._loaded_state = _question_state(question)
         seen: set[str] = set()
         created = updated = 0
+        # Questions whose rubric this sync rewrote: their automatic marks are re-marked.
+        rubric_changed: set[int] = set()
         points = list(topic.marking_points.active().order_by("position", "id"))
         concepts = list(topic.key_concepts.all())
         lexicon_name = topic_lexicon(topic, points, concepts)
@@ -107,7 +110,8 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
                 continue
             else:
                 updated += 1
-            _apply_rubric(question, rubric, position=point.position)
+            if _apply_rubric(question, rubric, position=point.position):
+                rubric_changed.add(question.pk)
 
         for index, choice in enumerate(_choice_questions(topic, concepts)):
             if choice.source_key in seen:
@@ -136,13 +140,16 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             _save_if_changed(question)
 
         _create_questions(new_questions)
-        retired = _retire_and_follow_up(topic, existing, seen)
+        retired = _retire_and_follow_up(topic, existing, seen, rubric_changed)
     return QuestionBankReport(created=created, updated=updated, retired=retired)
 
 
-def _retire_and_follow_up(topic: Topic, existing: dict[str, Question], seen: set[str]) -> int:
+def _retire_and_follow_up(
+    topic: Topic, existing: dict[str, Question], seen: set[str], rubric_changed: set[int]
+) -> int:
     """Deactivate questions whose source has gone, then bring what depends on the bank up to
-    date. Returns how many were retired."""
+    date: summaries, what tutors taught, and the marks of questions whose rubric changed.
+    Returns how many were retired."""
     stale = [q for key, q in existing.items() if key not in seen and q.is_active]
     for question in stale:
         question.is_active = False
@@ -157,8 +164,15 @@ def _retire_and_follow_up(topic: Topic, existing: dict[str, Question], seen: set
     if existing:
         taught = Question.objects.filter(topic=topic, exemplars__isnull=False).distinct()
         for question in taught:
-            relearn_question(question=question)
+            relearn_question(question=question, rubric_changed=question.pk in rubric_changed)
+            rubric_changed.discard(question.pk)
+    by_pk = {question.pk: question for question in existing.values()}
+    for question_id in sorted(rubric_changed):
+        remark_question(question=by_pk[question_id], reason=REIMPORTED_REASON)
     return len(stale)
+
+
+REIMPORTED_REASON = "the rubric was rebuilt from the topic's changed wording"
 
 
 def topic_lexicon(
@@ -231,14 +245,33 @@ def _set_choice_fields(
     question.is_active = True
 
 
-def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
-    """Regenerate an existing question's rubric, rewriting its indicators only if they changed."""
+# The fields of a question that decide how its answers are marked.
+_RUBRIC_FIELDS = (
+    "prompt",
+    "required_count",
+    "requires_explanation",
+    "requires_link",
+    "auto_markable",
+    "model_answer",
+    "lexicon",
+)
+
+
+def _rubric_state(question: Question) -> tuple:
+    return tuple(getattr(question, name) for name in _RUBRIC_FIELDS)
+
+
+def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> bool:
+    """Regenerate an existing question's rubric, rewriting its indicators only if they changed.
+    Returns whether the rubric (not just the question's place) changed."""
+    before = _rubric_state(question)
     _set_rubric_fields(question, rubric, position=position)
     _save_if_changed(question)
+    fields_changed = _rubric_state(question) != before
     wanted = _indicator_rows(rubric)
     current = list(question.indicators.values_list("position", "label", "alternatives"))
     if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
-        return  # unchanged: no rewrite, so the rubric history only shows real changes
+        return fields_changed  # indicators unchanged: no rewrite, so history shows real changes
     question.indicators.all().delete()
     bulk_create_with_history(
         [
@@ -247,6 +280,7 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> None:
         ],
         Indicator,
     )
+    return True
 
 
 def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]]) -> None:
@@ -1022,8 +1056,19 @@ def agreement_sentence(learning: Learning) -> str:
     return sentence
 
 
-def relearn_question(*, question: Question) -> Learning:
-    """Learn the question's rules afresh from its exemplars and store what was learned."""
+def _learned_rules(learning: dict) -> dict:
+    """What in a stored ``Learning`` changes marks: not the agreement figures."""
+    return {k: v for k, v in (learning or {}).items() if k not in ("agreement", "exemplars")}
+
+
+def relearn_question(
+    *, question: Question, rubric_changed: bool = False, requested_by=None
+) -> Learning:
+    """Learn the question's rules afresh from its exemplars and store what was learned.
+
+    When what was learned changes how answers are marked (or the caller says the rubric
+    itself changed), the question's automatic marks are re-marked in the background
+    (``remark_question``)."""
     with transaction.atomic():
         exemplars = [
             ExemplarSpec(answer, credited)
@@ -1032,11 +1077,103 @@ def relearn_question(*, question: Question) -> Learning:
             )[:EXEMPLARS_LEARNED_FROM]
         ]
         fresh = Question.objects.select_related("marking_point").prefetch_related("indicators")
-        rubric = fresh.get(pk=question.pk).to_rubric()
+        current = fresh.get(pk=question.pk)
+        rubric = current.to_rubric()
         marker = get_marker()
         learning = Learning()
         if exemplars and getattr(marker, "learns_from_exemplars", False):
             learning = learn_from_exemplars(rubric, exemplars, marker, with_agreement=True)
         Question.objects.filter(pk=question.pk).update(learning=learning.to_dict())
         question.learning = learning.to_dict()
+        if rubric_changed:
+            remark_question(
+                question=current, reason=RUBRIC_EDITED_REASON, requested_by=requested_by
+            )
+        elif _learned_rules(current.learning) != _learned_rules(question.learning):
+            remark_question(question=current, reason=RELEARNED_REASON, requested_by=requested_by)
     return learning
+
+
+RUBRIC_EDITED_REASON = "the rubric was edited"
+RELEARNED_REASON = "what tutors' marks teach changed"
+# Answers re-marked in one transaction: short locks, and progress the admin can watch move.
+REMARK_BATCH = 200
+
+
+def _remarkable(question_id: int, *, marked_before=None):
+    """The question's automatically marked answers that no tutor has marked."""
+    answers = Response.objects.filter(
+        question_id=question_id,
+        attempt__marked_at__isnull=False,
+        marked_at__isnull=False,
+        override_awarded__isnull=True,
+    )
+    if marked_before is not None:
+        answers = answers.filter(marked_at__lt=marked_before)
+    return answers
+
+
+def remark_question(*, question: Question, reason: str, requested_by=None) -> RemarkRun | None:
+    """Queue a background re-mark of the question's automatic marks that no tutor has marked
+    (a tutor's mark is never overwritten; each re-marked answer keeps its earlier result).
+
+    An unfinished earlier run of the question is superseded: the new one re-marks all it would
+    have. Returns the run (its progress shows on the question's admin page), or ``None`` when
+    there is nothing to re-mark."""
+    total = _remarkable(question.pk).count()
+    if not total:
+        return None
+    now = timezone.now()
+    RemarkRun.objects.filter(
+        question_id=question.pk, state__in=[RemarkRun.State.QUEUED, RemarkRun.State.RUNNING]
+    ).update(state=RemarkRun.State.SUPERSEDED, finished_at=now)
+    run = RemarkRun.objects.create(
+        question_id=question.pk,
+        reason=reason[:200],
+        requested_by=requested_by,
+        requested_at=now,
+        total=total,
+    )
+
+    def queue_run() -> None:
+        from assessments.tasks import run_remark as run_remark_task
+
+        run_remark_task.delay(run.pk)
+
+    transaction.on_commit(queue_run, robust=True)
+    return run
+
+
+def run_remark(*, run_id: int, batch_size: int = REMARK_BATCH) -> int:
+    """Carry out a queued ``RemarkRun``: re-mark its answers a batch at a time, each batch in
+    its own transaction, recording progress after each. Idempotent: answers marked since the
+    run was asked for are skipped, so a redelivered task carries on where the last one stopped.
+    Stops when a later run supersedes this one. Returns how many answers it re-marked."""
+    run = RemarkRun.objects.filter(pk=run_id).first()
+    if run is None or run.state in (RemarkRun.State.FINISHED, RemarkRun.State.SUPERSEDED):
+        return 0
+    pending = _remarkable(run.question_id, marked_before=run.requested_at).order_by("pk")
+    remarked = 0
+    after = 0
+    while True:
+        batch = list(pending.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            break
+        still_current = RemarkRun.objects.filter(
+            pk=run.pk, state__in=[RemarkRun.State.QUEUED, RemarkRun.State.RUNNING]
+        )
+        remarked += remark_responses(
+            responses=Response.objects.filter(pk__in=batch),
+            reason=f"re-marked because {run.reason}",
+            unless_marked_since=run.requested_at,
+        )
+        after = batch[-1]
+        left = pending.count()
+        if not still_current.update(
+            state=RemarkRun.State.RUNNING, done=run.total - min(left, run.total)
+        ):
+            return remarked  # superseded while this batch ran
+    RemarkRun.objects.filter(
+        pk=run.pk, state__in=[RemarkRun.State.QUEUED, RemarkRun.State.RUNNING]
+    ).update(state=RemarkRun.State.FINISHED, done=run.total, finished_at=timezone.now())
+    return remarked

@@ -43,3 +43,10 @@ def remark_responses(response_ids: list[int], reason: str, requested_at: str) ->
         reason=reason,
         unless_marked_since=datetime.datetime.fromisoformat(requested_at),
     )
+
+
+@shared_task(name="assessments.run_remark", **_RETRY)
+def run_remark(run_id: int) -> int:
+    """Re-mark a question's automatic marks after its rubric or learning changed
+    (``services.run_remark``): batch by batch, with progress on the question's admin page."""
+    return services.run_remark(run_id=run_id)
