@@ -25,7 +25,9 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Tr
 from django.http import Http404
 from django.utils import timezone
 
-from assessments.models import Attempt, PointMastery, Response
+from assessments.marking.exemplars import Learning
+from assessments.models import Attempt, PointMastery, Question, Response
+from assessments.services import below_agreement_threshold
 from cohorts.models import Cohort, CohortMembership
 from topics.models import MarkingPoint, Qualification, Topic
 
@@ -365,6 +367,15 @@ class PointSummary:
     point: MarkingPoint
     answered: int
     credited: int
+    # How far the question's automatic marks agree with tutors' marks (leave-one-out over its
+    # exemplars); ``None`` until tutors have marked some of its answers.
+    agreement: Learning | None = None
+
+    @property
+    def agreement_below_threshold(self) -> bool:
+        """Tutors' marks say its automatic marks cannot be trusted yet: every answer goes to
+        the review queue."""
+        return self.agreement is not None and below_agreement_threshold(self.agreement)
 
     @property
     def missed(self) -> int:
@@ -403,13 +414,33 @@ def missed_points(cohort: Cohort):
         .annotate(missed=F("answered") - F("credited"))
         .annotate(missed_share=Cast("missed", FloatField()) / F("answered"))
         .select_related("topic")
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=Question.objects.active()
+                .filter(kind=Question.Kind.SHORT_ANSWER)
+                .only("pk", "marking_point_id", "learning"),
+                to_attr="short_answer_questions",
+            )
+        )
         .order_by("-missed", "-missed_share", "topic__title", "position", "pk")
     )
 
 
 def point_summaries(points) -> list[PointSummary]:
-    """``missed_points`` rows (a page of them) as summaries for the page."""
-    return [PointSummary(point, point.answered, point.credited) for point in points]
+    """``missed_points`` rows (a page of them) as summaries for the page, each with its
+    question's agreement with tutors' marks."""
+    return [
+        PointSummary(point, point.answered, point.credited, _agreement(point)) for point in points
+    ]
+
+
+def _agreement(point: MarkingPoint) -> Learning | None:
+    for question in getattr(point, "short_answer_questions", ()):
+        learning = Learning.from_dict(question.learning)
+        if learning.agreement_n:
+            return learning
+    return None
 
 
 def common_misconceptions(cohort: Cohort) -> list[MisconceptionSummary]:

@@ -125,3 +125,37 @@ def test_accepting_many_answers_to_one_question_relearns_it_once(client, tutor, 
     client.post(reverse("cohorts:queue"), {"accept": [world["first"].pk, extra.pk]})
     assert calls == [world["first"].question_id]
     assert Exemplar.objects.filter(question_id=world["first"].question_id).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_per_point_view_shows_how_far_the_marker_agrees_with_tutors(client, tutor):
+    from assessments.services import override_mark
+    from assessments.tests.test_exemplar_learning import RCD_POINT
+    from assessments.tests.test_exemplars import answer
+
+    topic = TopicFactory(title="Electrical safety")
+    MarkingPointFactory(topic=topic, text=RCD_POINT)
+    sync_question_bank(topic=topic)
+    question = topic.questions.get(kind="short_answer")
+    cohort = create_cohort(tutor=tutor, name="Mine")
+    marks = {
+        "It cuts the power when current leaks to earth, so you are not shocked.": True,
+        "It trips off the supply quickly when some current goes to earth.": True,
+        "It is a kind of plug.": False,
+    }
+    responses = []
+    for text in marks:
+        learner = UserFactory()
+        add_member(cohort=cohort, learner=learner)
+        responses.append(answer(question, text, learner=learner))
+    client.force_login(tutor)
+    url = reverse("cohorts:class_view", args=[cohort.pk])
+    assert "No tutor marks yet" in client.get(url).content.decode()
+
+    for response, credited in zip(responses, marks.values(), strict=True):
+        override_mark(response=response, tutor=tutor, awarded=credited)
+
+    page = client.get(url).content.decode()
+    assert "Marker agrees with tutors" in page
+    assert "of 3 tutor marks" in page
+    assert "No tutor marks yet" not in page

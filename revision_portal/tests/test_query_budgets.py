@@ -37,7 +37,7 @@ BUDGETS = {
     # qualifications for the new-cohort form, answers waiting in the review queue.
     "dashboard": 8,
     # session, user, groups, cohort, points in scope, mastery counts, misconception scan.
-    "class_view": 7,
+    "class_view": 8,
     # session, user, groups, cohort, answer count, answer page.
     "answers": 6,
     # session, user, groups, cohort, learner, attempt count, attempt page, their responses
