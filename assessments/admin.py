@@ -1,11 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.exports import exemplars_csv_response
+from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
 from assessments.models import (
     Attempt,
@@ -22,6 +26,7 @@ from assessments.services import (
     agreement_sentence,
     enqueue_remark,
     exemplar_key,
+    import_marked_answers,
     relearn_question,
 )
 from revision_portal.audit import child_history
@@ -332,6 +337,38 @@ class ExemplarAdmin(admin.ModelAdmin):
     @admin.action(description="Export selected as CSV (source, point, answer, credit)")
     def export_as_csv(self, request, queryset):
         return exemplars_csv_response(queryset)
+
+    def get_urls(self):
+        upload = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="assessments_exemplar_import",
+        )
+        return [upload, *super().get_urls()]
+
+    def import_view(self, request):
+        """Import marked answers uploaded by an admin, with ``import_marked_answers``'s rules
+        and report."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        form = MarkedAnswersUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            report = import_marked_answers(rows=form.rows, marked_by=request.user)
+            self.message_user(
+                request,
+                f"{form.cleaned_data['file'].name}: {report.summary}",
+                messages.WARNING if report.errors else messages.SUCCESS,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import marked answers",
+            "form": form,
+            "report": report,
+            "changelist_url": reverse("admin:assessments_exemplar_changelist"),
+        }
+        return TemplateResponse(request, "admin/assessments/exemplar/import.html", context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

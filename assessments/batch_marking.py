@@ -105,6 +105,21 @@ class BatchReport:
         return summary
 
 
+def read_csv_bytes(raw: bytes) -> list[dict[str, str]]:
+    """Decode an uploaded or read CSV file and parse it (``read_rows``); raises
+    ``BatchInputError`` saying what is wrong with the file as a whole."""
+    if b"\x00" in raw:
+        raise BatchInputError("contains a NUL byte: it is not a text CSV file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BatchInputError("not UTF-8 text; save the CSV as UTF-8") from None
+    try:
+        return read_rows(text)
+    except csv.Error as error:
+        raise BatchInputError(f"not a readable CSV file ({error})") from None
+
+
 def read_rows(text: str) -> list[dict[str, str]]:
     """Parse CSV text into rows; raises ``BatchInputError`` naming missing columns."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))

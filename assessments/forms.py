@@ -1,5 +1,6 @@
 from django import forms
 
+from assessments.batch_marking import BatchInputError, read_csv_bytes
 from assessments.models import ANSWER_MAX_CHARS
 from assessments.services import QuizError, validate_answer_text
 
@@ -68,3 +69,34 @@ def answer_form_for(response, data=None, *, prefix=None, label=None):
         choices=question.choices,
         initial={"choice": response.selected_choice},
     )
+
+
+# Larger files go through ``manage.py import_marked_answers``, which streams no request.
+MARKED_ANSWERS_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
+
+class MarkedAnswersUploadForm(forms.Form):
+    """The admin's upload of marked answers: the CSV ``import_marked_answers`` reads."""
+
+    file = forms.FileField(
+        label="Marked answers (CSV)",
+        help_text="Columns source, point, answer, credit (0 or 1), as mark_answers reads them; "
+        "up to 5 MB. A bad row is reported with its line and the others are imported; "
+        "importing the same file again changes nothing.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name
+        if upload.size > MARKED_ANSWERS_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"{name} is {upload.size / 1024 / 1024:.1f} MB; the limit is 5 MB "
+                "(use manage.py import_marked_answers for larger files)."
+            )
+        try:
+            self.rows = read_csv_bytes(upload.read())
+        except BatchInputError as error:
+            raise forms.ValidationError(f"{name}: {error}.") from None
+        if not self.rows:
+            raise forms.ValidationError(f"{name}: the CSV has a header but no rows.")
+        return upload

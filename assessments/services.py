@@ -978,6 +978,14 @@ class MarkedAnswersReport:
     errors: list[str] = field(default_factory=list)
     questions: int = 0
 
+    @property
+    def summary(self) -> str:
+        """One line for people: what was imported and what was refused."""
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"refused {len(self.errors)}; {self.questions} question(s) relearned"
+        )
+
 
 def import_marked_answers(*, rows, marked_by=None) -> MarkedAnswersReport:
     """Import tutor- or examiner-marked answers (``source``, ``point``, ``answer``, ``credit``

@@ -146,6 +146,55 @@ def test_import_marked_answers_reports_bad_rows_by_line_and_imports_the_rest(ele
 
 
 @pytest.mark.django_db
+def test_admins_upload_marked_answers_with_the_commands_report(electrical, admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:assessments_exemplar_import")
+    assert (
+        b"Import marked answers"
+        in admin_client.get(reverse("admin:assessments_exemplar_changelist")).content
+    )
+    body = (
+        "source,point,answer,credit\n"
+        f'electrical.txt,1,"{TUTOR_CREDITED}",1\n'
+        "electrical.txt,9,Out of range.,1\n"
+    ).encode()
+
+    def upload(content, name="marked.csv"):
+        return admin_client.post(url, {"file": SimpleUploadedFile(name, content)}, follow=True)
+
+    page = upload(body).content.decode()
+    assert "created 1, updated 0, unchanged 0, refused 1; 1 question(s) relearned" in page
+    assert "line 3: electrical.txt has 2 marking points; there is no point 9" in page
+    exemplar = Exemplar.objects.get()
+    assert (exemplar.source, exemplar.marked_by.is_superuser) == ("import", True)
+    assert "created 0, updated 0, unchanged 1" in upload(body).content.decode()
+
+    for content, problem in [
+        (b"source,point,answer,credit\nelectrical.txt,1,a\x00b,1\n", "contains a NUL byte"),
+        (
+            "source,point,answer,credit\nelectrical.txt,1,caf\u00e9,1\n".encode("latin-1"),
+            "not UTF-8",
+        ),
+        (b"who,what\nx,y\n", "no source, point, answer column"),
+        (b"source,point,answer,credit\n", "has a header but no rows"),
+    ]:
+        reply = upload(content, name="bad.csv")
+        assert reply.status_code == 200
+        page = reply.content.decode()
+        assert "bad.csv: " in page and problem in page, problem
+    assert Exemplar.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_tutors_cannot_upload_marked_answers(electrical, client, tutor):
+    client.force_login(tutor)
+    reply = client.get(reverse("admin:assessments_exemplar_import"))
+    assert reply.status_code in (302, 403)
+    assert not Exemplar.objects.exists()
+
+
+@pytest.mark.django_db
 def test_import_a_changed_credit_updates_the_exemplar(electrical, tmp_path):
     rows = [{"source": "electrical.txt", "point": "2", "answer": "It melts first.", "credit": "1"}]
     import_marked_answers(rows=rows)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.batch_marking import BatchInputError, read_rows
+from assessments.batch_marking import BatchInputError, read_csv_bytes
 from assessments.services import import_marked_answers
 
 
@@ -20,11 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, csv_path, **options):
         path = Path(csv_path)
         try:
-            rows = read_rows(path.read_bytes().decode("utf-8-sig"))
+            rows = read_csv_bytes(path.read_bytes())
         except FileNotFoundError:
             raise CommandError(f"{csv_path}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{csv_path}: not UTF-8 text; save the CSV as UTF-8") from None
         except OSError as error:
             raise CommandError(f"{csv_path}: cannot be read ({error.strerror})") from None
         except BatchInputError as error:
@@ -33,7 +31,4 @@ class Command(BaseCommand):
         report = import_marked_answers(rows=rows)
         for error in report.errors:
             self.stderr.write(f"{path.name}: {error}")
-        self.stdout.write(
-            f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"refused {len(report.errors)}; {report.questions} question(s) relearned"
-        )
+        self.stdout.write(report.summary)
