@@ -14,6 +14,9 @@ shown (and can be undone) with the tutor marks it came from:
   handful of marks from swinging it far. Measured: on SemEval's reference-answer questions it
   is most of what exemplars add; on the examiners' criterion points it made agreement worse,
   so a criterion point is never calibrated (``docs/marking.md`` has the figures);
+* **relaxed**: tutors credited answers that said every idea the point needs but no explanation
+  or linking word (and refused none for that alone): the question stops
+  requiring one;
 * **the same answer again**: an answer whose content words are those of an exemplar (a learner
   copying a friend's answer, the same short answer twice) is marked as the tutor marked it.
 
@@ -58,6 +61,10 @@ LOO_LIMIT = 25
 SAME_ANSWER = 0.8
 # Most content words a learned wording keeps: a whole sentence would never match again.
 WORDING_WORDS = 3
+# Credited answers lacking only an explanation before a question stops requiring one: one
+# tutor saying "that is enough" is a rubric decision (measured: 1, 2 and 3 change nothing on
+# the examiners' or our labelled set, where no credited answer lacks only the explanation).
+RELAX_AFTER = 1
 
 _CLAUSE_BREAK = re.compile(
     r"[.;:!?,\n]|\b(?:and|but|because|so|which|while|whereas|although|then)\b", re.I
@@ -91,6 +98,8 @@ class LearnedChange:
             return f"Accepts ‘{wording}’ for {self.indicator} ({source})"
         if self.kind == "narrowed":
             return f"No longer accepts ‘{wording}’ for {self.indicator} ({source})"
+        if self.kind == "relaxed":
+            return f"Credits the ideas without an explanation or linking word ({source})"
         return f"Marks this question {self.wording} ({source})"
 
 
@@ -102,6 +111,9 @@ class Learning:
     removed: tuple[tuple[str, str, int], ...] = ()
     bias: float = 0.0
     remembered: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (content stems, credited)
+    # How many credited answers lacking only an explanation stopped the question requiring
+    # one (0: it still does, if its rubric says so).
+    relaxed: int = 0
     exemplars: int = 0
     # Leave-one-out agreement with the tutors: each of the latest exemplars marked by what the
     # others taught (n = how many were checked).
@@ -114,6 +126,10 @@ class Learning:
         """Every learned change, for the admin page and the evidence shown with a mark."""
         changes = [LearnedChange("accepted wording", i, w, n) for i, w, n in self.added]
         changes += [LearnedChange("narrowed", i, w, n) for i, w, n in self.removed]
+        if self.relaxed:
+            changes.append(
+                LearnedChange("relaxed", "", "no explanation or linking word", self.relaxed)
+            )
         if abs(self.bias) >= 0.25:
             direction = "more generously" if self.bias > 0 else "more strictly"
             changes.append(LearnedChange("calibration", "", direction, self.exemplars))
@@ -126,6 +142,7 @@ class Learning:
             "removed": [list(r) for r in self.removed],
             "bias": round(self.bias, 4),
             "remembered": [[list(stems), credited] for stems, credited in self.remembered],
+            "relaxed": self.relaxed,
             "exemplars": self.exemplars,
             "agreement": {
                 "n": self.agreement_n,
@@ -149,6 +166,7 @@ class Learning:
                     for stems, c in data.get("remembered", [])
                 ),
                 exemplars=int(data.get("exemplars", 0)),
+                relaxed=int(data.get("relaxed", 0)),
                 agreement_n=int((data.get("agreement") or {}).get("n", 0)),
                 agreement_accuracy=float((data.get("agreement") or {}).get("accuracy", 0.0)),
                 agreement_kappa=float((data.get("agreement") or {}).get("kappa", 0.0)),
@@ -158,7 +176,10 @@ class Learning:
 
 
 def apply_learning(rubric: Rubric, learning: Learning) -> Rubric:
-    """The rubric with the learned wordings added and the narrowed ones removed."""
+    """The rubric with the learned wordings added, the narrowed ones removed and, if tutors
+    taught so, no explanation required."""
+    if learning.relaxed:
+        rubric = replace(rubric, requires_explanation=False, requires_link=False)
     if not learning.added and not learning.removed:
         return rubric
     added: dict[str, list[str]] = {}
@@ -211,10 +232,12 @@ def learn_from_exemplars(
     ordered = sorted(set(exemplars), key=lambda e: (e.answer, e.credited))
     if not ordered or not rubric.auto_markable:
         return Learning()
-    zero_shot = [marker.evidence(e.answer, rubric)[0] for e in ordered]
+    channels = [marker.evidence(e.answer, rubric) for e in ordered]
+    zero_shot = [result for result, _evidence in channels]
     added = _accepted_wordings(rubric, ordered, zero_shot)
     removed = _narrowed_wordings(rubric, ordered, zero_shot)
-    partial = Learning(added=added, removed=removed)
+    relaxed = _relaxed(rubric, ordered, channels)
+    partial = Learning(added=added, removed=removed, relaxed=relaxed)
     refined = apply_learning(rubric, partial)
     bias = 0.0
     if not is_criterion(rubric.point_text):
@@ -226,6 +249,7 @@ def learn_from_exemplars(
     learning = Learning(
         added=added,
         removed=removed,
+        relaxed=relaxed,
         bias=bias,
         remembered=tuple(r for r in remembered if r[0]),
         exemplars=len(ordered),
@@ -313,6 +337,33 @@ def _narrowed_wordings(
     return tuple(
         (label, wording, n) for (label, wording), n in sorted(support.items()) if n >= NARROW_AFTER
     )
+
+
+def _lacks_only_explanation(rubric: Rubric, result, evidence) -> bool:
+    """The structure found every idea the point needs, undenied, but no explanation."""
+    if evidence is None or result.misconceptions:
+        return False
+    features = evidence.features
+    kind = "criterion" if features.get("criterion") else "reference"
+    found = {match.indicator for match in result.matches}
+    return (
+        features.get(f"{kind}_lex_explanation_failed", 0.0) >= 1.0
+        and len(found) >= max(1, rubric.required_count)
+        and not features.get(f"{kind}_lex_negated", 0.0)
+    )
+
+
+def _relaxed(rubric: Rubric, exemplars: Sequence[Exemplar], channels: Sequence) -> int:
+    """How many credited exemplars lacked only an explanation, if tutors credited enough of
+    them and refused none for that alone; else 0 (the requirement stands)."""
+    if not (rubric.requires_explanation or rubric.requires_link):
+        return 0
+    credited = refused = 0
+    for exemplar, (result, evidence) in zip(exemplars, channels, strict=True):
+        if _lacks_only_explanation(rubric, result, evidence):
+            credited += exemplar.credited
+            refused += not exemplar.credited
+    return credited if credited >= RELAX_AFTER and not refused else 0
 
 
 def _clauses(answer: str, rubric: Rubric) -> list[list[str]]:

@@ -224,12 +224,12 @@ class PipelineMarker:
 
 def _relevant(learning: Learning, lexical: MarkResult) -> list:
     """The learned rules that bore on this answer: wordings of ideas it matched or missed, and
-    the question's calibration."""
+    the question-wide ones (calibration, no explanation required)."""
     ideas = {m.indicator for m in lexical.matches} | set(lexical.missing)
     return [
         change
         for change in learning.changes
-        if change.kind == "calibration" or change.indicator in ideas
+        if change.kind in ("calibration", "relaxed") or change.indicator in ideas
     ]
 
 

@@ -139,3 +139,44 @@ def test_leave_one_out_agreement_on_a_hand_built_case():
     plain = learn_from_exemplars(rubric, exemplars, marker)
     assert plain.added == learning.added and plain.bias == learning.bias
     assert plain.agreement_n == 0
+
+
+DOORS_POINT = "Award credit for explaining why fire doors should be kept closed"
+
+
+def test_a_credited_answer_without_an_explanation_stops_the_question_requiring_one():
+    marker = get_marker()
+    rubric = build_rubric(DOORS_POINT, lexicon_name="general")
+    assert rubric.requires_explanation  # the premise: the point asks for a reason
+    bare = "Fire doors must be kept closed."
+    other_bare = "The fire doors are always to be kept closed."
+    assert not marker.mark(bare, rubric).awarded
+    assert not marker.mark(other_bare, rubric).awarded
+
+    learning = learn_from_exemplars(rubric, [Exemplar(bare, True)], marker)
+
+    assert learning.relaxed == 1
+    assert "without an explanation or linking word (learned from 1 tutor mark)" in (
+        " ".join(c.describe() for c in learning.changes)
+    )
+    result = marker.mark(other_bare, rubric, (), learning)
+    assert result.awarded
+    assert any("without an explanation" in reason for reason in result.reasons)
+    assert Learning.from_dict(learning.to_dict()).relaxed == 1
+    # An answer with none of the ideas is still refused.
+    assert not marker.mark("I am not sure.", rubric, (), learning).awarded
+
+
+def test_a_refusal_for_the_missing_explanation_keeps_the_requirement():
+    marker = get_marker()
+    rubric = build_rubric(DOORS_POINT, lexicon_name="general")
+    learning = learn_from_exemplars(
+        rubric,
+        [
+            Exemplar("Fire doors must be kept closed.", True),
+            Exemplar("The fire doors are always to be kept closed.", False),
+        ],
+        marker,
+    )
+    assert learning.relaxed == 0
+    assert apply_learning(rubric, learning).requires_explanation
