@@ -6,6 +6,9 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from assessments.marking.exemplars import Learning
+from assessments.services import agreement_sentence
+
 register = template.Library()
 
 
@@ -84,3 +87,11 @@ def tutor_teaching(result: dict | None) -> list[str]:
         elif reason.startswith("decision: a tutor marked an answer with the same content words"):
             lines.append("A tutor marked an answer with the same words this way.")
     return lines
+
+
+@register.filter
+def tutor_agreement(learning: dict | None) -> str:
+    """How far a question's automatic marks agree with its tutors' marks (leave-one-out over
+    its exemplars), in plain words; empty until tutors have marked some of its answers."""
+    stored = Learning.from_dict(learning)
+    return agreement_sentence(stored) if stored.agreement_n else ""

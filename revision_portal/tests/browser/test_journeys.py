@@ -203,3 +203,42 @@ def test_results_page_waits_for_marking_then_shows_the_marks_by_itself(
     expect(page.get_by_role("heading", name=re.compile("Question 1"))).to_be_visible()
     expect(page.get_by_text("Marking your answers…")).to_have_count(0)
     assert csp_violations == []
+
+
+def test_tutor_clears_the_queue_and_sees_the_agreement_figure_move(browser, site):
+    """Accepting the waiting automatic marks makes them exemplars: the by-marking-point page
+    then says how far the marker agrees with those marks, where it said there were none."""
+    from assessments.services import start_attempt, submit_attempt
+    from assessments.tests.factories import UserFactory
+    from cohorts.services import add_member
+
+    topic = Topic.objects.get(source_file__startswith="000")
+    leo = UserFactory(username="leo", first_name="Leo")
+    add_member(cohort=site.cohort, learner=leo)
+    for learner, answer in [(site.learner, CRM_ANSWER), (leo, "It keeps contact details.")]:
+        attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=1)
+        submit_attempt(attempt=attempt, answers={1: answer})
+    # The marker was unsure of both answers to the first question: they wait for the tutor.
+    Response.objects.filter(position=1, attempt__learner__in=[site.learner, leo]).update(
+        needs_tutor=True
+    )
+
+    page = browser.new_page()
+    log_in(page, site, "tina")
+    page.goto(f"{site.url}/tutor/cohorts/{site.cohort.pk}/points/")
+    expect(page.get_by_text("No tutor marks yet").first).to_be_visible()
+
+    page.goto(f"{site.url}/tutor/")
+    page.get_by_role("link", name=re.compile("Answers waiting for you")).click()
+    expect(page.get_by_text("no tutor marks on this question yet")).to_be_visible()
+    for box in page.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_role("button", name="Accept the ticked automatic marks").click()
+    expect(page.get_by_text("Accepted 2 automatic mark(s)")).to_be_visible()
+    expect(page.get_by_text("Nothing is waiting for you.")).to_be_visible()
+
+    page.get_by_role("link", name="Tutor dashboard").click()
+    page.get_by_role("link", name="Browser cohort").click()
+    page.get_by_role("link", name="By marking point", exact=True).click()
+    expect(page.get_by_text(re.compile(r"\d+% of 2 tutor marks")).first).to_be_visible()
+    page.close()
