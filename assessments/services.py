@@ -415,7 +415,11 @@ def start_attempt(
 
 def retry_attempt(*, attempt: Attempt) -> Attempt:
     """A fresh attempt at the same questions."""
-    questions = [r.question for r in attempt.responses.select_related("question")]
+    questions = [
+        r.question for r in attempt.responses.select_related("question") if _askable(r.question)
+    ]
+    if not questions:
+        raise QuizError("None of these questions can be asked at the moment.")
     return _create_attempt(
         learner=attempt.learner,
         kind=attempt.kind,
@@ -438,8 +442,14 @@ def _create_attempt(*, learner, kind, topic, title, questions, retry_of=None) ->
     return attempt
 
 
+def _askable(question: Question) -> bool:
+    """A question whose answer key cannot be marked (broken behind the model's validation) is
+    never put to a learner; admins see it in the question list's "answer key" filter."""
+    return question.answer_key_is_sound
+
+
 def _topic_quiz_questions(topic: Topic, rng: random.Random) -> list[Question]:
-    questions = list(Question.objects.active().filter(topic=topic))
+    questions = [q for q in Question.objects.active().filter(topic=topic) if _askable(q)]
     short = [q for q in questions if q.kind == Question.Kind.SHORT_ANSWER]
     concept = [q for q in questions if q.kind == Question.Kind.CONCEPT_CHOICE]
     mistake = [q for q in questions if q.kind == Question.Kind.MISCONCEPTION_CHOICE]
@@ -463,7 +473,7 @@ def _mixed_quiz_questions(rng: random.Random) -> list[Question]:
     ids = rng.sample(short_ids, min(MIXED_QUIZ_SHORT_ANSWERS, len(short_ids)))
     ids += rng.sample(choice_ids, min(MIXED_QUIZ_CHOICES, len(choice_ids)))
     by_id = Question.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids]
+    return [by_id[pk] for pk in ids if _askable(by_id[pk])]
 
 
 def validate_answer_text(text: str) -> str:
@@ -685,6 +695,27 @@ def _mark(response: Response, misconceptions, now) -> None:
             or not result.confident
             or below_agreement_threshold(Learning.from_dict(question.learning))
         )
+    elif not question.answer_key_is_sound:
+        # The key was broken after the attempt began (it cannot be saved broken through the
+        # model): the answer is recorded but not marked, and counts for nothing either way.
+        response.rubric_snapshot = {
+            "choices": question.choices,
+            "correct_choice": question.correct_choice,
+        }
+        response.result = {
+            **_choice_result(question, None),
+            "awarded": None,
+            "max_score": 0,
+            "feedback": "This question could not be marked: its answer options are being "
+            "corrected. It does not count towards your score.",
+            "unmarkable": True,
+        }
+        response.awarded = None
+        response.score = 0
+        response.max_score = 0
+        response.confident = True
+        response.needs_tutor = False
+        response.misconception_count = 0
     else:
         response.rubric_snapshot = {
             "choices": question.choices,
@@ -702,7 +733,7 @@ def _mark(response: Response, misconceptions, now) -> None:
 
 def _choice_result(question: Question, selected: int | None) -> dict:
     correct = question.correct_choice
-    right_text = question.choices[correct] if correct is not None else ""
+    right_text = question.choices[correct] if question.answer_key_is_sound else ""
     if selected is None:
         feedback = f"Not answered. The answer is: {right_text}"
     elif selected == correct:
