@@ -414,20 +414,37 @@ def start_attempt(
 
 
 def retry_attempt(*, attempt: Attempt) -> Attempt:
-    """A fresh attempt at the same questions."""
-    questions = [
-        r.question for r in attempt.responses.select_related("question") if _askable(r.question)
-    ]
-    if not questions:
-        raise QuizError("None of these questions can be asked at the moment.")
-    return _create_attempt(
-        learner=attempt.learner,
-        kind=attempt.kind,
-        topic=attempt.topic,
-        title=attempt.title,
-        questions=[q for q in questions if q.is_active] or questions,
-        retry_of=attempt,
-    )
+    """A fresh attempt at the same questions, or the retry of it already under way.
+
+    Idempotent like ``submit_attempt``: the original attempt's row is locked, so a double
+    click, a refresh or ten parallel POSTs make one new attempt; while that retry is not
+    submitted, asking again returns it. Once it is submitted, asking again starts another.
+    """
+    with transaction.atomic():
+        original = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        open_retry = (
+            Attempt.objects.filter(retry_of=original, learner_id=original.learner_id)
+            .filter(submitted_at__isnull=True)
+            .order_by("started_at", "pk")
+            .first()
+        )
+        if open_retry is not None:
+            return open_retry
+        questions = [
+            r.question
+            for r in original.responses.select_related("question")
+            if _askable(r.question)
+        ]
+        if not questions:
+            raise QuizError("None of these questions can be asked at the moment.")
+        return _create_attempt(
+            learner=original.learner,
+            kind=original.kind,
+            topic=original.topic,
+            title=original.title,
+            questions=[q for q in questions if q.is_active] or questions,
+            retry_of=original,
+        )
 
 
 def _create_attempt(*, learner, kind, topic, title, questions, retry_of=None) -> Attempt:

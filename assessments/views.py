@@ -218,7 +218,11 @@ def attempt_status(request, pk: int):
 @require_POST
 def retry(request, pk: int):
     attempt = get_object_or_404(Attempt.objects.for_learner(request.user), pk=pk)
-    new_attempt = services.retry_attempt(attempt=attempt)
+    try:
+        new_attempt = services.retry_attempt(attempt=attempt)
+    except services.QuizError as error:
+        messages.error(request, str(error))
+        return redirect("assessments:results", pk=attempt.pk)
     return redirect("assessments:question", pk=new_attempt.pk, number=1)
 
 
