@@ -378,7 +378,7 @@ def start_attempt(
     """
     rng = random.Random(seed if seed is not None else secrets.randbits(32))  # noqa: S311
     if kind == Attempt.Kind.TOPIC:
-        if topic is None:
+        if topic is None or not topic.is_published:
             raise QuizError("Choose a topic for a topic quiz.")
         questions = _topic_quiz_questions(topic, rng)
         title = f"Topic quiz: {topic.title}"
@@ -397,6 +397,7 @@ def start_attempt(
         by_point = {
             q.marking_point_id: q
             for q in Question.objects.active().filter(
+                topic__is_published=True,
                 marking_point_id__in=point_ids,
                 kind=Question.Kind.SHORT_ANSWER,
                 auto_markable=True,  # role-play points are practised with a tutor, not here
@@ -432,8 +433,8 @@ def retry_attempt(*, attempt: Attempt) -> Attempt:
             return open_retry
         questions = [
             r.question
-            for r in original.responses.select_related("question")
-            if _askable(r.question)
+            for r in original.responses.select_related("question__topic")
+            if _askable(r.question) and r.question.topic.is_published
         ]
         if not questions:
             raise QuizError("None of these questions can be asked at the moment.")
@@ -477,13 +478,15 @@ def _topic_quiz_questions(topic: Topic, rng: random.Random) -> list[Question]:
 
 
 def _mixed_quiz_questions(rng: random.Random) -> list[Question]:
+    # Drafts (topics uploaded and not yet published) are never quizzed on.
     short_ids = list(
         Question.objects.active()
-        .filter(kind=Question.Kind.SHORT_ANSWER, auto_markable=True)
+        .filter(topic__is_published=True, kind=Question.Kind.SHORT_ANSWER, auto_markable=True)
         .values_list("pk", flat=True)
     )
     choice_ids = list(
         Question.objects.active()
+        .filter(topic__is_published=True)
         .exclude(kind=Question.Kind.SHORT_ANSWER)
         .values_list("pk", flat=True)
     )

@@ -59,7 +59,7 @@ def start_quiz(request):
     kind = request.POST.get("kind", "")
     topic = None
     if kind == Attempt.Kind.TOPIC:
-        topic = get_object_or_404(Topic, slug=request.POST.get("topic", ""))
+        topic = get_object_or_404(Topic.objects.published(), slug=request.POST.get("topic", ""))
     try:
         attempt = services.start_attempt(learner=request.user, kind=kind, topic=topic)
     except services.QuizError as error:
