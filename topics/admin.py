@@ -223,6 +223,7 @@ class TopicAdmin(SimpleHistoryAdmin):
             "title": "Upload seed files",
             "form": form,
             "report": report,
+            "dry_run": bool(report and form.cleaned_data.get("dry_run")),
             "changelist_url": reverse("admin:topics_topic_changelist"),
         }
         return TemplateResponse(request, "admin/topics/topic/upload_seeds.html", context)

@@ -157,3 +157,17 @@ def test_import_seeds_publishes_at_once_as_before(seeds_dir):
     call_command("import_seeds", str(seeds_dir))
     assert Topic.objects.count() == 5
     assert not Topic.objects.filter(is_published=False).exists()
+
+
+def test_a_dry_run_upload_says_it_would_be_a_draft_and_links_nowhere(admin_client):
+    page = admin_client.post(
+        reverse("admin:topics_topic_upload"),
+        {
+            "files": [SimpleUploadedFile("feedback.txt", SEED, content_type="text/plain")],
+            "dry_run": "on",
+        },
+    )
+    html = page.content.decode()
+    assert "would be a draft, its title made from the synopsis" in html
+    assert "/admin/topics/topic/" not in html.split('id="import-report"', 1)[1]
+    assert not Topic.objects.exists()
