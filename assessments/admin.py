@@ -23,10 +23,12 @@ from assessments.models import (
 )
 from assessments.rubrics import describe_rubric
 from assessments.services import (
+    QuizError,
     agreement_sentence,
     enqueue_remark,
     exemplar_key,
     import_marked_answers,
+    override_mark,
     relearn_question,
 )
 from revision_portal.audit import child_history
@@ -84,10 +86,26 @@ class ExemplarInline(admin.TabularInline):
     verbose_name_plural = "Marked answers that teach the marker (exemplars)"
 
 
+class AnswerKeyFilter(admin.SimpleListFilter):
+    """Multiple-choice questions whose options or key cannot be marked: they are left out of
+    quizzes until fixed, and the question list says how many there are."""
+
+    title = "answer key"
+    parameter_name = "answer_key"
+
+    def lookups(self, request, model_admin):
+        return [("broken", "Broken (left out of quizzes)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.with_broken_answer_key()
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(SimpleHistoryAdmin):
     list_display = ["prompt", "topic", "kind", "auto_markable", "is_active", "is_customised"]
-    list_filter = ["kind", "auto_markable", "is_active", "is_customised", "topic"]
+    list_filter = [AnswerKeyFilter, "kind", "auto_markable", "is_active", "is_customised", "topic"]
     list_select_related = ["topic"]
     search_fields = ["prompt", "topic__title", "marking_point__text"]
     autocomplete_fields = ["topic", "marking_point"]
@@ -125,6 +143,20 @@ class QuestionAdmin(SimpleHistoryAdmin):
     ]
 
     object_history_template = "admin/object_history_with_children.html"
+
+    def changelist_view(self, request, extra_context=None):
+        broken = Question.objects.with_broken_answer_key().count()
+        if broken and request.method == "GET":
+            self.message_user(
+                request,
+                f"{broken} multiple-choice question{' has' if broken == 1 else 's have'} a broken "
+                "answer key and "
+                f"{'is' if broken == 1 else 'are'} left out of quizzes until fixed: filter by "
+                "“answer key: broken” to find "
+                f"{'it' if broken == 1 else 'them'}.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context=extra_context)
 
     @admin.display(description="Marker preview")
     def marker_preview(self, obj):
@@ -253,12 +285,62 @@ class OverrideRecordInline(admin.TabularInline):
         return False
 
 
+class ResponseOverrideForm(forms.ModelForm):
+    """The only fields of a response an admin may change: the tutor's mark and its comment.
+    Saving goes through ``override_mark``, the tutor page's service (see ``ResponseAdmin``)."""
+
+    class Meta:
+        model = Response
+        fields = ["override_awarded", "override_comment"]
+        labels = {"override_awarded": "Tutor's mark", "override_comment": "Comment for the learner"}
+        help_texts = {
+            "override_awarded": "Unknown: no tutor's mark, the automatic mark counts. A change "
+            "is logged as yours, like an override on the tutor's page.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.instance.attempt.is_submitted:
+            raise forms.ValidationError(
+                "Answers can only be marked once the quiz has been submitted."
+            )
+        if cleaned.get("override_awarded") is None and cleaned.get("override_comment"):
+            self.add_error(
+                "override_comment", "A comment needs a mark: choose credited or not credited."
+            )
+        return cleaned
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
+    """Responses as marked. The automatic result is read-only; a mark changed here is recorded
+    exactly as a tutor's override (``override_mark``): attributed to the admin who made it,
+    logged, and followed by mastery, progress summaries and what the marker learns."""
+
+    form = ResponseOverrideForm
     list_display = ["attempt", "position", "question", "awarded", "override_awarded", "needs_tutor"]
     list_filter = ["awarded", "needs_tutor", "question__topic"]
     list_select_related = ["attempt", "attempt__learner", "question"]
     search_fields = ["answer_text", "attempt__learner__username", "question__prompt"]
+    fields = [
+        "attempt",
+        "question",
+        "position",
+        "answer_text",
+        "selected_choice",
+        "awarded",
+        "score",
+        "max_score",
+        "confident",
+        "needs_tutor",
+        "marked_at",
+        "override_awarded",
+        "override_comment",
+        "override_by",
+        "override_at",
+        "rubric_snapshot",
+        "result",
+    ]
     readonly_fields = [
         "attempt",
         "question",
@@ -272,9 +354,30 @@ class ResponseAdmin(admin.ModelAdmin):
         "max_score",
         "confident",
         "marked_at",
+        "needs_tutor",
+        "override_by",
+        "override_at",
     ]
     inlines = [OverrideRecordInline, ResultRevisionInline]
     actions = ["remark_with_current_rubric"]
+
+    def has_add_permission(self, request):
+        # Responses come from learners' attempts, never from the admin.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Nothing is saved directly: a changed mark or comment is an override by this admin."""
+        if not ({"override_awarded", "override_comment"} & set(form.changed_data)):
+            return
+        try:
+            override_mark(
+                response=obj,
+                tutor=request.user,
+                awarded=form.cleaned_data["override_awarded"],
+                comment=form.cleaned_data["override_comment"],
+            )
+        except QuizError as error:
+            self.message_user(request, str(error), messages.ERROR)
 
     @admin.action(description="Re-mark with the question's current rubric (keeps earlier result)")
     def remark_with_current_rubric(self, request, queryset):

@@ -66,7 +66,10 @@ def answer_form_for(response, data=None, *, prefix=None, label=None):
         data,
         prefix=prefix,
         label=label,
-        choices=question.choices,
+        # A key broken behind the model's validation can hold anything: offer only texts.
+        choices=[c for c in question.choices if isinstance(c, str)]
+        if isinstance(question.choices, list)
+        else [],
         initial={"choice": response.selected_choice},
     )
 

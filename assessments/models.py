@@ -1,6 +1,7 @@
 """Question bank, quiz attempts and the marked responses in them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,9 +16,44 @@ from topics.models import MarkingPoint, Topic
 ANSWER_MAX_CHARS = 5000
 
 
+def answer_key_problems(kind: str, choices, correct_choice) -> dict[str, str]:
+    """What is wrong with a question's multiple-choice options and key, by field; ``{}`` when
+    they can be marked (or the question is not multiple choice).
+
+    Pure: the model's ``clean()``, the quiz pickers, the marker and the admin's report all ask
+    this, so a key that cannot be right is refused on save and, if it reaches the database some
+    other way (``.update()``, raw SQL, a restore), never reaches a learner.
+    """
+    if kind == Question.Kind.SHORT_ANSWER:
+        return {}
+    problems = {}
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        problems["choices"] = 'The options must be a list of texts, e.g. ["Escalation", "Churn"].'
+    elif len(choices) < 2:
+        problems["choices"] = "A multiple-choice question needs at least two options."
+    elif any(not c.strip() for c in choices):
+        problems["choices"] = "Every option needs some text: remove the empty one."
+    if correct_choice is None:
+        problems["correct_choice"] = "Choose the right option (0 is the first)."
+    elif "choices" not in problems and not 0 <= correct_choice < len(choices):
+        problems["correct_choice"] = (
+            f"The right option must be one of the options: 0 to {len(choices) - 1} "
+            f"(0 is the first), not {correct_choice}."
+        )
+    return problems
+
+
 class QuestionQuerySet(models.QuerySet):
     def active(self) -> "QuestionQuerySet":
         return self.filter(is_active=True)
+
+    def with_broken_answer_key(self) -> "QuestionQuerySet":
+        """Multiple-choice questions whose key cannot be marked (checked in Python: the JSON
+        list's length is not portable SQL; admin-only, over choice questions only)."""
+        rows = self.exclude(kind=Question.Kind.SHORT_ANSWER).values_list(
+            "pk", "kind", "choices", "correct_choice"
+        )
+        return self.filter(pk__in=[row[0] for row in rows if answer_key_problems(*row[1:])])
 
 
 class Question(models.Model):
@@ -105,6 +141,17 @@ class Question(models.Model):
     @property
     def is_short_answer(self) -> bool:
         return self.kind == self.Kind.SHORT_ANSWER
+
+    @property
+    def answer_key_is_sound(self) -> bool:
+        """False for a multiple-choice question whose options or key cannot be marked."""
+        return not answer_key_problems(self.kind, self.choices, self.correct_choice)
+
+    def clean(self) -> None:
+        super().clean()
+        problems = answer_key_problems(self.kind, self.choices, self.correct_choice)
+        if problems:
+            raise ValidationError(problems)
 
     def to_rubric(self) -> Rubric:
         """The pure rubric the marker reads; ``indicators`` must be loaded (prefetched)."""

@@ -125,6 +125,7 @@ def quiz_topics(learner) -> QuerySet[Topic]:
     question_count = active_questions.values("topic").annotate(count=Count("pk")).values("count")
     return (
         topics_with_learner_summary(learner)
+        .filter(is_published=True)
         .filter(Exists(active_questions))
         .annotate(question_count=Coalesce(Subquery(question_count), 0))
         .order_by(F("qualification__name").asc(nulls_last=True), "title", "pk")

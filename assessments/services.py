@@ -412,7 +412,7 @@ def start_attempt(
     """
     rng = random.Random(seed if seed is not None else secrets.randbits(32))  # noqa: S311
     if kind == Attempt.Kind.TOPIC:
-        if topic is None:
+        if topic is None or not topic.is_published:
             raise QuizError("Choose a topic for a topic quiz.")
         questions = _topic_quiz_questions(topic, rng)
         title = f"Topic quiz: {topic.title}"
@@ -431,6 +431,7 @@ def start_attempt(
         by_point = {
             q.marking_point_id: q
             for q in Question.objects.active().filter(
+                topic__is_published=True,
                 marking_point_id__in=point_ids,
                 kind=Question.Kind.SHORT_ANSWER,
                 auto_markable=True,  # role-play points are practised with a tutor, not here
@@ -448,16 +449,37 @@ def start_attempt(
 
 
 def retry_attempt(*, attempt: Attempt) -> Attempt:
-    """A fresh attempt at the same questions."""
-    questions = [r.question for r in attempt.responses.select_related("question")]
-    return _create_attempt(
-        learner=attempt.learner,
-        kind=attempt.kind,
-        topic=attempt.topic,
-        title=attempt.title,
-        questions=[q for q in questions if q.is_active] or questions,
-        retry_of=attempt,
-    )
+    """A fresh attempt at the same questions, or the retry of it already under way.
+
+    Idempotent like ``submit_attempt``: the original attempt's row is locked, so a double
+    click, a refresh or ten parallel POSTs make one new attempt; while that retry is not
+    submitted, asking again returns it. Once it is submitted, asking again starts another.
+    """
+    with transaction.atomic():
+        original = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        open_retry = (
+            Attempt.objects.filter(retry_of=original, learner_id=original.learner_id)
+            .filter(submitted_at__isnull=True)
+            .order_by("started_at", "pk")
+            .first()
+        )
+        if open_retry is not None:
+            return open_retry
+        questions = [
+            r.question
+            for r in original.responses.select_related("question__topic")
+            if _askable(r.question) and r.question.topic.is_published
+        ]
+        if not questions:
+            raise QuizError("None of these questions can be asked at the moment.")
+        return _create_attempt(
+            learner=original.learner,
+            kind=original.kind,
+            topic=original.topic,
+            title=original.title,
+            questions=[q for q in questions if q.is_active] or questions,
+            retry_of=original,
+        )
 
 
 def _create_attempt(*, learner, kind, topic, title, questions, retry_of=None) -> Attempt:
@@ -472,8 +494,14 @@ def _create_attempt(*, learner, kind, topic, title, questions, retry_of=None) ->
     return attempt
 
 
+def _askable(question: Question) -> bool:
+    """A question whose answer key cannot be marked (broken behind the model's validation) is
+    never put to a learner; admins see it in the question list's "answer key" filter."""
+    return question.answer_key_is_sound
+
+
 def _topic_quiz_questions(topic: Topic, rng: random.Random) -> list[Question]:
-    questions = list(Question.objects.active().filter(topic=topic))
+    questions = [q for q in Question.objects.active().filter(topic=topic) if _askable(q)]
     short = [q for q in questions if q.kind == Question.Kind.SHORT_ANSWER]
     concept = [q for q in questions if q.kind == Question.Kind.CONCEPT_CHOICE]
     mistake = [q for q in questions if q.kind == Question.Kind.MISCONCEPTION_CHOICE]
@@ -484,20 +512,22 @@ def _topic_quiz_questions(topic: Topic, rng: random.Random) -> list[Question]:
 
 
 def _mixed_quiz_questions(rng: random.Random) -> list[Question]:
+    # Drafts (topics uploaded and not yet published) are never quizzed on.
     short_ids = list(
         Question.objects.active()
-        .filter(kind=Question.Kind.SHORT_ANSWER, auto_markable=True)
+        .filter(topic__is_published=True, kind=Question.Kind.SHORT_ANSWER, auto_markable=True)
         .values_list("pk", flat=True)
     )
     choice_ids = list(
         Question.objects.active()
+        .filter(topic__is_published=True)
         .exclude(kind=Question.Kind.SHORT_ANSWER)
         .values_list("pk", flat=True)
     )
     ids = rng.sample(short_ids, min(MIXED_QUIZ_SHORT_ANSWERS, len(short_ids)))
     ids += rng.sample(choice_ids, min(MIXED_QUIZ_CHOICES, len(choice_ids)))
     by_id = Question.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids]
+    return [by_id[pk] for pk in ids if _askable(by_id[pk])]
 
 
 def validate_answer_text(text: str) -> str:
@@ -719,6 +749,27 @@ def _mark(response: Response, misconceptions, now) -> None:
             or not result.confident
             or below_agreement_threshold(Learning.from_dict(question.learning))
         )
+    elif not question.answer_key_is_sound:
+        # The key was broken after the attempt began (it cannot be saved broken through the
+        # model): the answer is recorded but not marked, and counts for nothing either way.
+        response.rubric_snapshot = {
+            "choices": question.choices,
+            "correct_choice": question.correct_choice,
+        }
+        response.result = {
+            **_choice_result(question, None),
+            "awarded": None,
+            "max_score": 0,
+            "feedback": "This question could not be marked: its answer options are being "
+            "corrected. It does not count towards your score.",
+            "unmarkable": True,
+        }
+        response.awarded = None
+        response.score = 0
+        response.max_score = 0
+        response.confident = True
+        response.needs_tutor = False
+        response.misconception_count = 0
     else:
         response.rubric_snapshot = {
             "choices": question.choices,
@@ -736,7 +787,7 @@ def _mark(response: Response, misconceptions, now) -> None:
 
 def _choice_result(question: Question, selected: int | None) -> dict:
     correct = question.correct_choice
-    right_text = question.choices[correct] if correct is not None else ""
+    right_text = question.choices[correct] if question.answer_key_is_sound else ""
     if selected is None:
         feedback = f"Not answered. The answer is: {right_text}"
     elif selected == correct:

@@ -59,7 +59,7 @@ def start_quiz(request):
     kind = request.POST.get("kind", "")
     topic = None
     if kind == Attempt.Kind.TOPIC:
-        topic = get_object_or_404(Topic, slug=request.POST.get("topic", ""))
+        topic = get_object_or_404(Topic.objects.published(), slug=request.POST.get("topic", ""))
     try:
         attempt = services.start_attempt(learner=request.user, kind=kind, topic=topic)
     except services.QuizError as error:
@@ -218,7 +218,11 @@ def attempt_status(request, pk: int):
 @require_POST
 def retry(request, pk: int):
     attempt = get_object_or_404(Attempt.objects.for_learner(request.user), pk=pk)
-    new_attempt = services.retry_attempt(attempt=attempt)
+    try:
+        new_attempt = services.retry_attempt(attempt=attempt)
+    except services.QuizError as error:
+        messages.error(request, str(error))
+        return redirect("assessments:results", pk=attempt.pk)
     return redirect("assessments:question", pk=new_attempt.pk, number=1)
 
 

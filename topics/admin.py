@@ -20,7 +20,12 @@ from topics.models import (
     Qualification,
     Topic,
 )
-from topics.services import ImportReport, import_uploaded_seed, refresh_search_document
+from topics.services import (
+    ImportReport,
+    import_uploaded_seed,
+    publish_topics,
+    refresh_search_document,
+)
 
 HISTORY_WITH_CHILDREN_TEMPLATE = "admin/object_history_with_children.html"
 
@@ -86,14 +91,24 @@ class QualificationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "qualification", "source_file", "updated_at", "live_page"]
-    list_filter = ["qualification", "updated_at"]
+    list_display = ["title", "status", "qualification", "source_file", "updated_at", "live_page"]
+    list_filter = ["is_published", "title_derived", "qualification", "updated_at"]
     list_select_related = ["qualification"]
     search_fields = ["title", "synopsis", "source_file", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["source_file", "content_hash", "created_at", "updated_at", "live_page"]
+    readonly_fields = [
+        "title_derived",
+        "source_file",
+        "content_hash",
+        "created_at",
+        "updated_at",
+        "live_page",
+    ]
+    actions = ["publish", "unpublish"]
     fields = [
         "title",
+        "title_derived",
+        "is_published",
         "slug",
         "qualification",
         "synopsis",
@@ -133,11 +148,42 @@ class TopicAdmin(SimpleHistoryAdmin):
         }
         return super().history_view(request, object_id, extra_context=context)
 
+    @admin.display(description="Status", ordering="is_published")
+    def status(self, obj: Topic) -> str:
+        if obj.is_published:
+            return "Published"
+        if obj.title_derived:
+            return "Draft (title made from the synopsis: check it)"
+        return "Draft"
+
+    @admin.action(description="Publish selected topics (learners and visitors see them)")
+    def publish(self, request, queryset):
+        count = publish_topics(topics=queryset)
+        self.message_user(
+            request, f"Published {count} topic{'s' if count != 1 else ''}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Withdraw selected topics to drafts (hidden from learners)")
+    def unpublish(self, request, queryset):
+        count = publish_topics(topics=queryset, published=False)
+        self.message_user(
+            request,
+            f"Withdrew {count} topic{'s' if count != 1 else ''} to drafts.",
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        # A title a person has set is reviewed: it no longer needs checking.
+        if "title" in form.changed_data:
+            obj.title_derived = False
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="Live page")
     def live_page(self, obj: Topic) -> str:
         if not obj.pk:
             return "-"
-        return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+        label = "View on site" if obj.is_published else "Preview (draft)"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), label)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -177,6 +223,7 @@ class TopicAdmin(SimpleHistoryAdmin):
             "title": "Upload seed files",
             "form": form,
             "report": report,
+            "dry_run": bool(report and form.cleaned_data.get("dry_run")),
             "changelist_url": reverse("admin:topics_topic_changelist"),
         }
         return TemplateResponse(request, "admin/topics/topic/upload_seeds.html", context)

@@ -37,6 +37,18 @@ class Qualification(models.Model):
         return self.name
 
 
+class TopicQuerySet(models.QuerySet):
+    def published(self) -> "TopicQuerySet":
+        """Topics learners and visitors may see: drafts (uploads not yet reviewed) are left out."""
+        return self.filter(is_published=True)
+
+    def visible_to(self, user) -> "TopicQuerySet":
+        """Published topics; staff also see drafts (to review them before publishing)."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
 class Topic(models.Model):
     qualification = models.ForeignKey(
         Qualification,
@@ -63,9 +75,24 @@ class Topic(models.Model):
     # index (migration 0003), so search does not rebuild every topic's vector per query.
     # Unused (and empty) on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # A topic uploaded in the admin is a draft (hidden from learners, visitors, search and
+    # quizzes) until an admin publishes it; import_seeds publishes at once. Existing topics and
+    # ones made by hand are published.
+    is_published = models.BooleanField(
+        "published",
+        default=True,
+        help_text="Visible to learners and visitors. Uploaded topics start as drafts.",
+    )
+    title_derived = models.BooleanField(
+        "title made from the synopsis",
+        default=False,
+        help_text="The importer made the title from the synopsis (the document has no title "
+        "line): check it before publishing. Editing the title clears this.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TopicQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_document", "search_vector"])
 
     class Meta:

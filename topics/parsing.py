@@ -313,18 +313,110 @@ def derive_title(synopsis: str, *, max_length: int = 90) -> str:
         subject,
         flags=re.IGNORECASE,
     )
-    # Keep the headline, drop the clauses that elaborate on it.
-    subject = re.split(
-        r",\s+|\s+(?:by|through|via|while|whilst|alongside|focusing\s+on|including|"
-        r"in\s+order\s+to)\s+",
-        subject,
-        maxsplit=1,
-    )[0].strip()
+    # Keep the headline, drop the clauses that elaborate on it (never cutting inside a list or
+    # brackets: "how organisations receive, record and respond to …" is one phrase).
+    subject = _headline(subject)
     if len(subject.split()) < 3:
         subject = first
     if len(subject) > max_length:
-        subject = subject[:max_length].rsplit(" ", 1)[0]
+        subject = _shorten(subject, max_length)
     return subject[:1].upper() + subject[1:]
+
+
+# Where a sentence's headline ends and an elaboration begins.
+_ELABORATION = re.compile(
+    r",\s+|\s+(?:by|through|via|while|whilst|alongside|focusing\s+on|including|"
+    r"in\s+order\s+to)\s+",
+    re.IGNORECASE,
+)
+# Words that open a clause after a comma: the comma ends the headline, it is not a list's.
+_CLAUSE_OPENER = re.compile(
+    r"(?:which|who|whom|whose|where|when|while|whilst|including|such\s+as|with|alongside|"
+    r"as\s+well\s+as|so|because|although|focusing|covering|ensuring|exploring|examining|"
+    r"using|helping|enabling|allowing|making|giving|providing|leading|showing|drawing|"
+    r"building|considering|emphasising|emphasizing|highlighting)\b",
+    re.IGNORECASE,
+)
+# A title never ends on one of these: the phrase would be cut in the middle.
+_DANGLING = frozenset(
+    "a an the of to for and or nor but in on at by with from into onto as than that which who "
+    "whom whose how what why where when whether its their our your his her this these those "
+    "such both either".split()
+)
+# Cut points for a headline too long for a title, in order of preference: before a clause
+# (what follows elaborates on a whole noun phrase), then before a prepositional phrase.
+_CLAUSE_CUT = re.compile(
+    r"\s+(?=(?:that|which|who|whom|whose|where|how|why|because|so\s+that|whereby)\s)",
+    re.IGNORECASE,
+)
+_PREPOSITION_CUT = re.compile(
+    r"\s+(?=(?:in|within|across|for|to|of|on|at|from|with|into|through|by|throughout|"
+    r"between|among|under|over|during)\s)",
+    re.IGNORECASE,
+)
+
+
+def _balanced(text: str) -> bool:
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
+
+
+def _is_whole_phrase(head: str) -> bool:
+    """Whether ``head`` can stand as a title: brackets closed, not ending on a word that needs
+    something after it (an article, preposition, conjunction or question word)."""
+    words = head.split()
+    if not words or not _balanced(head):
+        return False
+    return words[-1].casefold().strip(",;:") not in _DANGLING
+
+
+def _is_list_comma(rest: str) -> bool:
+    """Whether the comma at the start of ``rest`` separates the items of a list ("receive,
+    record and respond", "confidence, retention, and loyalty") rather than ending a phrase."""
+    after = rest[1:].lstrip()
+    if _CLAUSE_OPENER.match(after):
+        return False
+    segment = re.split(r"[,;:]", after, maxsplit=1)[0]
+    words = segment.split()
+    if not words:
+        return False
+    conjunction = next(
+        (i for i, word in enumerate(words) if word.casefold() in {"and", "or"}), None
+    )
+    if conjunction is not None and conjunction <= 3:
+        return True
+    # One item of a longer list: a short segment followed by another comma.
+    return len(words) <= 3 and len(segment) < len(after)
+
+
+def _headline(subject: str) -> str:
+    """``subject`` up to the first boundary where a whole phrase ends and an elaboration
+    begins; the whole of it when there is no such boundary."""
+    for match in _ELABORATION.finditer(subject):
+        head = subject[: match.start()].strip()
+        rest = subject[match.start() :]
+        if rest.startswith(",") and _is_list_comma(rest):
+            continue
+        if _is_whole_phrase(head):
+            return head
+    return subject
+
+
+def _shorten(subject: str, max_length: int) -> str:
+    """The longest whole phrase at the start of ``subject`` that fits ``max_length``: cut
+    before a clause if one can be, else before a prepositional phrase; "" when neither gives a
+    whole phrase of three words or more (the caller then falls back to another title)."""
+    for pattern in (_CLAUSE_CUT, _PREPOSITION_CUT):
+        heads = [subject[: m.start()] for m in pattern.finditer(subject)]
+        fitting = [
+            head
+            for head in heads
+            if len(head) <= max_length and len(head.split()) >= 3 and _is_whole_phrase(head)
+        ]
+        if pattern is _CLAUSE_CUT and fitting:
+            return fitting[0]  # the noun phrase the first clause elaborates on
+        if fitting:
+            return fitting[-1].rstrip(",;: ")
+    return ""
 
 
 # --- internals -------------------------------------------------------------------------------

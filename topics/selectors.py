@@ -53,12 +53,19 @@ def topic_version(slug: str) -> str:
 def qualifications_with_topics():
     """Qualifications, each with its topics (titles and slugs only), in two queries."""
     return Qualification.objects.prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.only("title", "slug", "qualification_id"))
+        Prefetch(
+            "topics",
+            queryset=Topic.objects.published().only("title", "slug", "qualification_id"),
+        )
     )
 
 
 def topics_without_qualification():
-    return Topic.objects.filter(qualification__isnull=True).only("title", "slug", "synopsis")
+    return (
+        Topic.objects.published()
+        .filter(qualification__isnull=True)
+        .only("title", "slug", "synopsis")
+    )
 
 
 def search_terms(query: str) -> list[str]:
@@ -112,7 +119,8 @@ def _search_postgresql(query: str) -> _LazySearchHits:
     search_query = SearchQuery(query, search_type="websearch", config="english")
     topics = (
         # The stored, GIN-indexed vector (title weighted A, the rest B): see Topic.search_vector.
-        Topic.objects.filter(search_vector=search_query)
+        Topic.objects.published()
+        .filter(search_vector=search_query)
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             headline=SearchHeadline(
@@ -138,7 +146,7 @@ def _highlight_markers(headline: str) -> SafeString:
 
 
 def _search_fallback(terms: list[str]) -> list[SearchHit]:
-    topics = Topic.objects.select_related("qualification")
+    topics = Topic.objects.published().select_related("qualification")
     for term in terms:
         topics = topics.filter(search_document__icontains=term)
     scored = []

@@ -60,6 +60,10 @@ class ImportResult:
         text = f"{self.source_name}: {self.status}"
         if self.topic is not None:
             text += f" ({self.topic.title})"
+            if not self.topic.is_published:
+                text += "; draft: hidden from learners until an admin publishes it"
+                if self.topic.title_derived:
+                    text += "; title made from the synopsis: check it"
         if self.retired_points:
             text += f"; {self.retired_points} marking point(s) retired"
         for warning in self.warnings:
@@ -144,22 +148,28 @@ def import_seed_file(*, path: Path, dry_run: bool = False) -> ImportResult:
 
 
 def import_uploaded_seed(*, upload, dry_run: bool = False) -> ImportResult:
-    """Import a seed file uploaded through the admin (a Django ``UploadedFile``)."""
+    """Import a seed file uploaded through the admin (a Django ``UploadedFile``). A new topic
+    is a draft until an admin publishes it (``publish_topics``); an existing topic keeps its
+    state."""
     name = Path(upload.name or "upload").name
     if not name.lower().endswith(".txt"):
         return ImportResult(name, "failed", message="only .txt seed files can be imported")
     if upload.size > _max_bytes():
         return ImportResult(name, "failed", message=_size_message(upload.size))
-    return import_seed_bytes(source_name=name, data=upload.read(), dry_run=dry_run)
+    return import_seed_bytes(source_name=name, data=upload.read(), dry_run=dry_run, publish=False)
 
 
-def import_seed_bytes(*, source_name: str, data: bytes, dry_run: bool = False) -> ImportResult:
+def import_seed_bytes(
+    *, source_name: str, data: bytes, dry_run: bool = False, publish: bool = True
+) -> ImportResult:
     """Create or update the topic for ``source_name`` from the seed file's bytes.
 
     Atomic: a file is imported whole or not at all. Idempotent: an unchanged file (same
     SHA-256) changes nothing. A changed file updates its topic in place, keeping its URL and the
     marking points whose wording still appears (answers are tied to them), and retires the ones
-    that vanished. With ``dry_run`` everything is worked out and then rolled back.
+    that vanished. With ``dry_run`` everything is worked out and then rolled back. A new topic is
+    published when ``publish`` (``import_seeds``), else a draft (admin uploads); an update never
+    changes whether a topic is published.
     """
     if len(data) > _max_bytes():
         return ImportResult(source_name, "failed", message=_size_message(len(data)))
@@ -175,7 +185,9 @@ def import_seed_bytes(*, source_name: str, data: bytes, dry_run: bool = False) -
     try:
         with transaction.atomic(), content_version_written_last():
             if existing is None:
-                topic = _create_topic(document, source_name=source_name, content_hash=content_hash)
+                topic = _create_topic(
+                    document, source_name=source_name, content_hash=content_hash, publish=publish
+                )
                 status: ImportStatus = "created"
                 retired = 0
             else:
@@ -227,6 +239,22 @@ def import_seed_paths(
         if on_result is not None:
             on_result(done, total, result)
     return report
+
+
+def publish_topics(*, topics: Iterable[Topic], published: bool = True) -> int:
+    """Publish (or, with ``published=False``, withdraw) topics; returns how many changed.
+
+    Each is saved, so the change is in the topic's history (who, when) and its cached page and
+    the search pages' content version move at once (topics.signals)."""
+    changed = 0
+    with transaction.atomic():
+        for topic in Topic.objects.select_for_update().filter(
+            pk__in=[t.pk for t in topics], is_published=not published
+        ):
+            topic.is_published = published
+            topic.save(update_fields=["is_published", "updated_at"])
+            changed += 1
+    return changed
 
 
 def refresh_search_document(topic: Topic) -> None:
@@ -287,7 +315,9 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def _create_topic(document: parsing.SeedDocument, *, source_name: str, content_hash: str) -> Topic:
+def _create_topic(
+    document: parsing.SeedDocument, *, source_name: str, content_hash: str, publish: bool
+) -> Topic:
     topic = Topic(
         qualification=_qualification_for(document),
         title=document.title[:200],
@@ -295,6 +325,8 @@ def _create_topic(document: parsing.SeedDocument, *, source_name: str, content_h
         synopsis=document.synopsis,
         source_file=source_name,
         content_hash=content_hash,
+        is_published=publish,
+        title_derived=document.title_was_derived,
     )
     topic.full_clean()
     topic.save()
@@ -322,6 +354,7 @@ def _update_topic(topic: Topic, document: parsing.SeedDocument, *, content_hash:
     # A derived title is only a suggestion: keep whatever an admin may have chosen instead.
     if not document.title_was_derived:
         topic.title = document.title[:200]
+        topic.title_derived = False
     topic.synopsis = document.synopsis
     topic.content_hash = content_hash
     topic.full_clean()

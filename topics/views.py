@@ -55,6 +55,10 @@ class TopicDetailView(DetailView):
         "search_document", "search_vector"
     )
 
+    def get_queryset(self):
+        # Drafts (uploads not yet published) are a 404 for everyone but staff, who preview them.
+        return super().get_queryset().visible_to(self.request.user)
+
     def get(self, request, *args, **kwargs):
         return page_cache.anonymous_page(
             request,

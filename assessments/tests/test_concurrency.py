@@ -4,6 +4,7 @@ data (``transactional_db``), all released at once by a barrier.
 * The same attempt submitted from several threads ends with exactly one submission and every
   answer kept (``submit_attempt`` locks the attempt row).
 * A tutor's override racing the learner's resubmission of the same questions loses neither.
+* Ten parallel "try again" POSTs make one new attempt (``retry_attempt`` locks the original).
 """
 
 import threading
@@ -184,6 +185,28 @@ def test_two_tutors_overriding_the_same_answer_are_both_logged(topic, tutor, oth
     assert response.override_awarded == records[1].awarded
     mastery = PointMastery.objects.get(response=response)
     assert mastery.credited == records[1].awarded
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_parallel_retry_posts_make_one_new_attempt(topic, round_):
+    """Ten "try again" POSTs at once (issue 14 #13): the original's row lock lets one create
+    the retry; the others find it and return it."""
+    learner = UserFactory(username=f"retrier-{round_}")
+    first = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=round_)
+    submit_attempt(attempt=first)
+    url = reverse("assessments:retry", args=[first.pk])
+
+    def post():
+        client = Client()
+        client.force_login(learner)
+        reply = client.post(url)
+        return reply.status_code, reply["Location"]
+
+    replies = run_together(*[post for _ in range(10)])
+
+    retries = Attempt.objects.filter(learner=learner, retry_of=first)
+    assert retries.count() == 1
+    assert set(replies) == {(302, reverse("assessments:question", args=[retries.get().pk, 1]))}
 
 
 def test_connection_is_per_thread():

@@ -196,6 +196,37 @@ def test_retry_starts_a_new_attempt_at_the_same_questions(client, learner, crm_t
     )
 
 
+def test_retry_posted_again_returns_the_same_new_attempt(client, learner, crm_topic):
+    """A double click, a refresh or a second tab: one retry, not one per POST (issue 14 #13)."""
+    client.force_login(learner)
+    start(client, crm_topic)
+    attempt = Attempt.objects.get(learner=learner)
+    client.post(reverse("assessments:submit", args=[attempt.pk]))
+    url = reverse("assessments:retry", args=[attempt.pk])
+
+    replies = [client.post(url) for _ in range(10)]
+
+    retries = Attempt.objects.filter(learner=learner, retry_of=attempt)
+    assert retries.count() == 1
+    assert {reply.url for reply in replies} == {
+        reverse("assessments:question", args=[retries.get().pk, 1])
+    }
+
+
+def test_once_the_retry_is_submitted_retrying_again_starts_another(client, learner, crm_topic):
+    client.force_login(learner)
+    start(client, crm_topic)
+    attempt = Attempt.objects.get(learner=learner)
+    client.post(reverse("assessments:submit", args=[attempt.pk]))
+    client.post(reverse("assessments:retry", args=[attempt.pk]))
+    first_retry = Attempt.objects.get(retry_of=attempt)
+    client.post(reverse("assessments:submit", args=[first_retry.pk]))
+
+    client.post(reverse("assessments:retry", args=[attempt.pk]))
+
+    assert Attempt.objects.filter(retry_of=attempt).count() == 2
+
+
 def test_mixed_quiz_spans_topics(learner, imported_seeds):
     attempt = start_attempt(learner=learner, kind=Attempt.Kind.MIXED, seed=7)
 

@@ -224,3 +224,27 @@ def test_admin_site_is_for_staff_only(client, world, role):
             assert status == (OK if allowed else 403), url
         else:
             assert status == FOUND, url
+
+
+# A draft topic (uploaded, not yet published): staff preview it, nobody else finds it.
+DRAFT = {
+    "topics:detail": {**dict.fromkeys(ROLES, NOT_FOUND), **dict.fromkeys(ROLES[3:], OK)},
+    "assessments:start": {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], NOT_FOUND)},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_a_draft_topic_for_each_role(client, world, role):
+    Topic.objects.filter(pk=world.topic.pk).update(is_published=False)
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+
+    page = client.get(reverse("topics:detail", kwargs={"slug": world.topic.slug}))
+    start = client.post(reverse("assessments:start"), {"kind": "topic", "topic": world.topic.slug})
+
+    assert _outcome(page) == DRAFT["topics:detail"][role]
+    assert _outcome(start) == DRAFT["assessments:start"][role]
+    # The home page lists published topics only, for everyone (staff find drafts in the admin).
+    assert world.topic.title not in client.get(reverse("topics:home")).content.decode()

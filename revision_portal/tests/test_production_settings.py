@@ -75,3 +75,31 @@ def test_check_deploy_fails_on_a_warning_when_hsts_is_switched_off():
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
+
+
+def _hsts_preload(**env) -> bool:
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.SECURE_HSTS_PRELOAD)",
+        **PRODUCTION,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip() == "True"
+
+
+def test_hsts_preload_is_off_unless_the_operator_opts_in():
+    """Preloading is hard to undo (browsers ship the list for months), so the default leaves it
+    to the operator who owns the whole domain: SECURE_HSTS_PRELOAD=1 (issue 14 item 15)."""
+    assert _hsts_preload() is False
+    assert _hsts_preload(SECURE_HSTS_PRELOAD="1") is True
+
+
+def test_check_deploy_is_clean_with_preload_off_or_on():
+    for value in ("0", "1"):
+        result = run_manage(
+            "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SECURE_HSTS_PRELOAD=value
+        )
+        assert result.returncode == 0, result.stderr

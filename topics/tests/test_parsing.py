@@ -140,6 +140,95 @@ def test_derive_title_from_the_synopsis_first_sentence():
     assert derive_title("") == ""
 
 
+@pytest.mark.parametrize(
+    ("synopsis", "title"),
+    [
+        # The probe's case: a list of verbs is one phrase, not a comma to cut at.
+        (
+            "This subtopic explores how organisations receive, record and respond to customer "
+            "feedback. It also covers complaints.",
+            "How organisations receive, record and respond to customer feedback",
+        ),
+        (
+            "This subtopic explores the critical role customers play in organisational success, "
+            "focusing on strategies to build and maintain customer confidence, retention, and "
+            "loyalty.",
+            "The critical role customers play in organisational success",
+        ),
+        (
+            "This unit examines Customer Relationship Management (CRM) systems, which store "
+            "every contact with a customer.",
+            "Customer Relationship Management (CRM) systems",
+        ),
+        (
+            "This topic covers service standards (speed, accuracy, courtesy) and how they are "
+            "measured.",
+            "Service standards (speed, accuracy, courtesy) and how they are measured",
+        ),
+        (
+            "This subtopic explores complaint handling, escalation and recovery in retail "
+            "settings, including online complaints.",
+            "Complaint handling, escalation and recovery in retail settings",
+        ),
+        (
+            "This element explores how businesses attract and maintain a loyal customer base "
+            "by first understanding market demands.",
+            "How businesses attract and maintain a loyal customer base",
+        ),
+        # Too long for a title: cut before a clause or a preposition, never mid-phrase.
+        (
+            "This topic covers the legal and regulatory framework that governs how "
+            "organisations collect, store and share the personal data of their customers and "
+            "employees across the United Kingdom.",
+            "The legal and regulatory framework",
+        ),
+        (
+            "This topic covers the handling of unreasonable, abusive or dissatisfied customers "
+            "and colleagues in public sector contact centres across the whole of the United "
+            "Kingdom and Ireland.",
+            "The handling of unreasonable, abusive or dissatisfied customers and colleagues",
+        ),
+    ],
+    ids=[
+        "verb list",
+        "focusing on",
+        "brackets then which",
+        "comma inside brackets",
+        "noun list then including",
+        "by",
+        "long: relative clause",
+        "long: prepositional phrase",
+    ],
+)
+def test_derived_titles_are_whole_phrases(synopsis, title):
+    assert derive_title(synopsis) == title
+
+
+@pytest.mark.parametrize(
+    "synopsis",
+    [
+        "This subtopic explores how organisations receive, record and respond to feedback.",
+        "This unit covers the duties of care, diligence, confidentiality and loyalty that "
+        "employees owe to employers, customers, suppliers, regulators and the wider public in "
+        "every sector of the economy.",
+        "Customer-service professionals in hospitality, retail, banking, utilities, transport "
+        "and the public sector all need to manage expectations carefully and consistently "
+        "every single working day.",
+    ],
+)
+def test_a_derived_title_never_ends_on_a_dangling_word(synopsis):
+    title = derive_title(synopsis)
+    assert len(title) <= 90
+    last = title.split()[-1].casefold() if title else ""
+    assert last not in {"the", "a", "of", "to", "and", "or", "in", "for", "how", "that"}
+    assert title.count("(") == title.count(")")
+    if title:  # any cut falls between words of the sentence, at a phrase boundary
+        assert (
+            synopsis.casefold().replace("this unit covers ", "").startswith(title.casefold())
+            or synopsis.casefold().find(title.casefold()) >= 0
+        )
+
+
 def test_key_concept_splits_on_the_first_colon_only():
     text = (
         "Topic Synopsis\nA synopsis.\nKey Concepts\n"
