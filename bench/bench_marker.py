@@ -5,7 +5,12 @@ marking point's rubric, repeatedly, and prints answers/s and p50/p95/p99 millise
 Rubrics are built once up front (as the app does when it seeds questions); the first pass is
 reported separately because it fills the per-rubric caches (spelling vocabulary, phrases).
 
-    python bench/bench_marker.py [--quick] [--rounds N] [--json PATH]
+    python bench/bench_marker.py [--quick] [--rounds N] [--exemplars N] [--json PATH]
+
+With ``--exemplars N`` (default 200) every question first learns from N tutor-marked exemplars
+(its labelled answers, each made distinct, credited as labelled), as a busy question would:
+the relearn time per question (what a tutor's override waits for, leave-one-out agreement
+included) and the per-answer figures with that learning applied are reported too.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assessments.marking import MisconceptionSpec, mark_answer  # noqa: E402
+from assessments.marking import MisconceptionSpec, get_marker, mark_answer  # noqa: E402
+from assessments.marking.exemplars import Exemplar, learn_from_exemplars  # noqa: E402
 from assessments.rubrics import build_rubric  # noqa: E402
 from topics.parsing import parse_seed_text  # noqa: E402
 
@@ -48,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 30")
     parser.add_argument("--rounds", type=int, default=None, help="passes over the answers")
+    parser.add_argument(
+        "--exemplars", type=int, default=200, help="exemplars per question (0: skip that part)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 30)
@@ -66,19 +75,22 @@ def main(argv: list[str] | None = None) -> int:
         rows = list(csv.DictReader(handle))
     work = []
     rubric_cache = {}
+    marked_rows: dict[tuple[str, int], list[tuple[str, bool]]] = {}
     for row in rows:
         document = documents[row["source"]]
         key = (row["source"], int(row["point"]))
         if key not in rubric_cache:
             rubric_cache[key] = build_rubric(document.marking_points[key[1] - 1])
         specs = tuple(MisconceptionSpec(m.statement, m.correction) for m in document.misconceptions)
-        work.append((row["answer"], rubric_cache[key], specs))
+        work.append((row["answer"], rubric_cache[key], specs, key))
+        marked_rows.setdefault(key, []).append((row["answer"], row.get("credit", "") == "1"))
 
-    def one_pass() -> list[float]:
+    def one_pass(learned: dict | None = None) -> list[float]:
         timings = []
-        for answer, rubric, specs in work:
+        for answer, rubric, specs, key in work:
+            learning = (learned or {}).get(key)
             start = time.perf_counter()
-            mark_answer(answer, rubric, misconceptions=specs)
+            mark_answer(answer, rubric, misconceptions=specs, learning=learning)
             timings.append((time.perf_counter() - start) * 1000.0)
         return timings
 
@@ -114,11 +126,44 @@ def main(argv: list[str] | None = None) -> int:
         f"p99 {figures['p99_ms']:.2f} ms, max {figures['max_ms']:.2f} ms"
     )
     print(f"  first (cache-filling) pass p99 {figures['cold_first_pass_p99_ms']:.2f} ms")
+    if args.exemplars:
+        figures.update(_with_exemplars(args.exemplars, rubric_cache, marked_rows, one_pass, rounds))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"  figures written to {args.json}")
     return 0
+
+
+def _with_exemplars(count, rubrics, marked_rows, one_pass, rounds) -> dict:
+    """Relearn each question from ``count`` exemplars (timed), then mark with what it learned."""
+    marker = get_marker()
+    learned, relearn_ms = {}, []
+    for key, rubric in rubrics.items():
+        pool = marked_rows[key]
+        exemplars = [
+            Exemplar(f"{pool[i % len(pool)][0]} (tutor's copy {i})", pool[i % len(pool)][1])
+            for i in range(count)
+        ]
+        start = time.perf_counter()
+        learned[key] = learn_from_exemplars(rubric, exemplars, marker, with_agreement=True)
+        relearn_ms.append((time.perf_counter() - start) * 1000.0)
+    one_pass(learned)  # fill the caches of the refined rubrics
+    timings = sorted(t for _ in range(max(1, rounds // 3)) for t in one_pass(learned))
+    relearn_ms.sort()
+    figures = {
+        "exemplars_per_question": count,
+        "relearn_p50_ms": round(_percentile(relearn_ms, 0.50), 1),
+        "relearn_max_ms": round(relearn_ms[-1], 1),
+        "learned_p50_ms": round(_percentile(timings, 0.50), 3),
+        "learned_p99_ms": round(_percentile(timings, 0.99), 3),
+    }
+    print(
+        f"  with {count} exemplars a question: relearn p50 {figures['relearn_p50_ms']:.0f} ms, "
+        f"max {figures['relearn_max_ms']:.0f} ms; marking p50 {figures['learned_p50_ms']:.2f} ms, "
+        f"p99 {figures['learned_p99_ms']:.2f} ms"
+    )
+    return figures
 
 
 if __name__ == "__main__":
