@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from assessments import lexicon
@@ -195,8 +196,10 @@ def apply_learning(rubric: Rubric, learning: Learning) -> Rubric:
     return replace(rubric, indicators=tuple(indicators))
 
 
+@lru_cache(maxsize=8192)
 def content_stems(text: str, rubric: Rubric) -> frozenset[str]:
-    """Stems of the answer's content words, leaving out the question's own words."""
+    """Stems of the answer's content words, leaving out the question's own words (cached:
+    relearning reads the same exemplars many times)."""
     excluded = {lexicon.stem(w.lower()) for w in question_words(rubric)}
     return frozenset(
         stem
@@ -232,6 +235,7 @@ def learn_from_exemplars(
     ordered = sorted(set(exemplars), key=lambda e: (e.answer, e.credited))
     if not ordered or not rubric.auto_markable:
         return Learning()
+    marker = _Remembering.around(marker)
     channels = [marker.evidence(e.answer, rubric) for e in ordered]
     zero_shot = [result for result, _evidence in channels]
     added = _accepted_wordings(rubric, ordered, zero_shot)
@@ -260,12 +264,42 @@ def learn_from_exemplars(
     return replace(learning, agreement_n=n, agreement_accuracy=accuracy, agreement_kappa=kappa)
 
 
+class _Remembering:
+    """The marker's channel evidence, computed once per (answer, rubric): leave-one-out relearns
+    the same exemplars against the same rubric again and again, and with 200 exemplars that
+    repetition was most of a relearn's time."""
+
+    def __init__(self, marker) -> None:
+        self.marker = marker
+        self._evidence: dict[tuple[str, Rubric], tuple] = {}
+
+    @classmethod
+    def around(cls, marker) -> _Remembering:
+        return marker if isinstance(marker, cls) else cls(marker)
+
+    def evidence(self, answer: str, rubric: Rubric) -> tuple:
+        key = (answer, rubric)
+        if key not in self._evidence:
+            self._evidence[key] = self.marker.evidence(answer, rubric)
+        return self._evidence[key]
+
+    def probability(self, answer: str, rubric: Rubric) -> float:
+        lexical, evidence = self.evidence(answer, rubric)
+        if evidence is None:
+            return 1.0 if lexical.awarded else 0.0
+        return self.marker.model.probability(evidence.features)
+
+    def mark(self, *args, **kwargs):
+        return self.marker.mark(*args, **kwargs)
+
+
 def leave_one_out(
     rubric: Rubric, exemplars: Sequence[Exemplar], marker, *, limit: int = LOO_LIMIT
 ) -> tuple[int, float, float]:
     """(n, accuracy, kappa) of marking each of the first ``limit`` exemplars with what all the
     others taught: how far this question's marks can be trusted, by the tutors' own marks."""
     pairs = []
+    marker = _Remembering.around(marker)
     for index, held_out in enumerate(exemplars[:limit]):
         others = [e for i, e in enumerate(exemplars) if i != index]
         taught = learn_from_exemplars(rubric, others, marker, with_agreement=False)
@@ -311,9 +345,7 @@ def _narrowed_wordings(
     rubric: Rubric, exemplars: Sequence[Exemplar], results: Sequence
 ) -> tuple[tuple[str, str, int], ...]:
     """Alternative wordings that credited an answer a tutor refused (and no credited one)."""
-    credited_stems = [
-        {lexicon.stem(w.lower()) for w in _WORD.findall(e.answer)} for e in exemplars if e.credited
-    ]
+    credited_stems = [_word_stems(e.answer) for e in exemplars if e.credited]
     support: dict[tuple[str, str], int] = {}
     for exemplar, result in zip(exemplars, results, strict=True):
         if exemplar.credited or not result.awarded:
@@ -364,6 +396,12 @@ def _relaxed(rubric: Rubric, exemplars: Sequence[Exemplar], channels: Sequence) 
             credited += exemplar.credited
             refused += not exemplar.credited
     return credited if credited >= RELAX_AFTER and not refused else 0
+
+
+@lru_cache(maxsize=8192)
+def _word_stems(text: str) -> frozenset[str]:
+    """Stems of every word of ``text`` (cached, as ``content_stems``)."""
+    return frozenset(lexicon.stem(w.lower()) for w in _WORD.findall(text))
 
 
 def _clauses(answer: str, rubric: Rubric) -> list[list[str]]:
