@@ -212,3 +212,62 @@ def test_my_data_download_name_is_plain_for_an_ascii_username(client):
     response = client.get(reverse("accounts:my_data"))
 
     assert response["Content-Disposition"] == 'attachment; filename="revision-portal-gdpr.json"'
+
+
+def test_admin_refuses_another_accounts_address_with_a_message_not_a_500(admin_client):
+    UserFactory(username="alice", email="alice@college.ac.uk")
+    user = UserFactory(username="plain", email="plain@college.ac.uk")
+
+    response = admin_client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        {
+            "username": "plain",
+            "email": "ALICE@college.ac.uk",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Another account already uses this e-mail address" in response.content.decode()
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "nul\x00byte"),
+        ("username", "zero\u200dwidth"),  # joiner: invisible, refused by the character rule
+        ("username", "rtl\u202eevil"),  # right-to-left override
+        ("username", "x" * 5000),
+        ("username", "<script>alert(1)</script>"),
+        ("email", "a@b\x00.com"),
+        ("email", "not-an-address"),
+        ("email", "@" * 300),
+        ("email", "x" * 400 + "@college.ac.uk"),
+    ],
+)
+def test_hostile_sign_up_input_gets_a_message_not_a_500(client, field, value):
+    response = sign_up(client, **{field: value})
+
+    assert response.status_code == 200
+    assert 'class="invalid-feedback' in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    ["1.1.1.1, " * 5000, "\x00", "999.1.1.1", "[::1]:80", "198.51.100.7:4711", ", , ,"],
+)
+def test_hostile_forwarded_headers_fall_back_to_the_proxy_address(settings, forwarded):
+    from django.test import RequestFactory
+
+    from accounts.client_address import client_address
+
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_address(request) in {"10.0.0.2", "1.1.1.1"}
