@@ -1,13 +1,40 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from accounts.validators import normalise_email, validate_username_script
 from cohorts.services import find_cohort_by_code
 
 User = get_user_model()
 
 
-class SignUpForm(UserCreationForm):
+class UsernameScriptMixin:
+    """Usernames arrive NFKC-normalised (Django's ``UsernameField``); refuse look-alike mixes."""
+
+    def clean_username(self):
+        parent = getattr(super(), "clean_username", None)
+        username = parent() if parent else self.cleaned_data.get("username")
+        if username:
+            validate_username_script(username)
+        return username
+
+
+class UniqueEmailMixin:
+    """E-mail addresses are normalised and unique ignoring case (a database index enforces it:
+    accounts migration 0002). For forms that edit an existing account."""
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data.get("email", ""))
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError("Another account already uses this e-mail address.")
+        return email
+
+
+class SignUpForm(UsernameScriptMixin, UserCreationForm):
     email = forms.EmailField(
         label="E-mail address", help_text="For password resets. Never shown to other learners."
     )
@@ -23,12 +50,9 @@ class SignUpForm(UserCreationForm):
         fields = ["username", "email"]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this e-mail address. Log in, or reset your password."
-            )
-        return email
+        # Whether an account already has this address is not said here: sign-up answers the
+        # same either way and the address's owner is told by e-mail (accounts.views.signup).
+        return normalise_email(self.cleaned_data["email"])
 
     def clean_join_code(self):
         code = self.cleaned_data["join_code"].strip()
@@ -47,7 +71,7 @@ class JoinCohortForm(forms.Form):
     code = forms.CharField(label="Cohort join code", max_length=16)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(UniqueEmailMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email"]
@@ -70,3 +94,11 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class AdminUserCreationForm(UsernameScriptMixin, auth_forms.AdminUserCreationForm):
+    pass
+
+
+class AdminUserChangeForm(UsernameScriptMixin, UniqueEmailMixin, UserChangeForm):
+    pass

@@ -271,18 +271,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse proxies in front of the
+# app, the X-Forwarded-For entry that many places from the right (accounts.client_address;
+# docs/security.md). PROXY_COUNT is the variable's earlier name, still read.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("PROXY_COUNT", 0))
+
 # Failed logins: after LOGIN_FAILURE_LIMIT failures for one username from one address, that
-# pair is locked out for LOGIN_LOCKOUT_MINUTES. Attempts are stored in the database, so every
-# app server sees the same count.
+# pair is locked out for LOGIN_LOCKOUT_MINUTES; after LOGIN_ADDRESS_FAILURE_LIMIT failures from
+# one address for any usernames, that address is (accounts.lockout). A correct password from
+# another address still works. Attempts are stored in the database, so every app server agrees.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.PortalLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+
+# Password-reset requests that send an e-mail: per address asked for and per client address, in
+# a window (accounts.services.reset_request_allowed). Counted in the cache (CACHE_URL).
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # E-mail (password resets): printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

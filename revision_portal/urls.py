@@ -5,6 +5,8 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+
 # A database outage anywhere in a request is served as the 503 page (see revision_portal.errors).
 handler500 = "revision_portal.errors.server_error"
 
@@ -14,6 +16,12 @@ admin.site.site_title = "Revision Portal admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    # Before django.contrib.auth's own: reset requests are rate-limited (accounts.views).
+    path(
+        "accounts/password_reset/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("tutor/", include("cohorts.urls")),
     path("", include("assessments.urls")),
