@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import DeleteAccountForm, JoinCohortForm, ProfileForm, SignUpForm
-from accounts.roles import is_tutor
 from accounts.services import delete_account, export_personal_data, register_learner
 from cohorts.models import CohortMembership
 from cohorts.services import CohortError, join_cohort
@@ -54,7 +53,8 @@ def profile(request):
             "form": form,
             "join_form": JoinCohortForm(),
             "memberships": memberships,
-            "is_tutor": is_tutor(request.user),
+            # ``is_tutor`` comes from the context processor, answered by the navigation's
+            # unread-count query (notifications.selectors.unread_count).
         },
     )
 

@@ -19,6 +19,14 @@ def unread_count(user) -> int:
     """
     if not user.is_authenticated:
         return 0
+    cached = getattr(user, "_unread_notifications", None)
+    if cached is not None:
+        return cached
+    user._unread_notifications = _count_unread(user)
+    return user._unread_notifications
+
+
+def _count_unread(user) -> int:
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
         .order_by()

@@ -25,7 +25,8 @@ from topics.tests.factories import ExamTipFactory, TopicFactory, topic_with_sect
 pytestmark = pytest.mark.django_db
 
 # Every page below that needs a login: session, user; pages with the navigation add the user's
-# groups (is the user a tutor?) once, or use the tutor check's result for it.
+# groups (is the user a tutor?) once, or use the tutor check's result for it. That one query
+# also counts the user's unread notifications for the navigation (notifications.selectors).
 BUDGETS = {
     # Anonymous, page cache cold: the content version (the page cache's key), then topics
     # matching (one row per topic, qualification joined). A cache hit is the first one only.
@@ -47,8 +48,9 @@ BUDGETS = {
     "queue": 7,
     # session, user, groups, cohort, member count, member page, tutors.
     "members": 7,
-    # session, user, memberships, groups.
-    "profile": 4,
+    # session, user, memberships, groups with the unread notification count, the e-mail
+    # notification setting (was 4 before that setting).
+    "profile": 5,
 }
 
 
