@@ -32,8 +32,9 @@ BUDGETS = {
     # matching (one row per topic, qualification joined). A cache hit is the first one only.
     "search": 2,
     # session, user, topic count, the page of topics (question counts and the learner's summary
-    # per row), groups. (Was 4 before the topics were paged: the count is the page's cost.)
-    "quiz_home": 5,
+    # per row), unfinished quizzes, groups. (Was 4 before the topics were paged, 5 before the
+    # unfinished quizzes' "continue" links.)
+    "quiz_home": 6,
     # session, user, groups, cohorts with sizes, points per qualification, credited per cohort,
     # qualifications for the new-cohort form, answers waiting in the review queue.
     "dashboard": 8,
