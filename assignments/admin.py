@@ -17,7 +17,6 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["cohort"]
     raw_id_fields = ["set_by"]
     filter_horizontal = ["topics"]
-    autocomplete_fields: list[str] = []
     exclude = ["marking_points"]
     inlines = [AssignmentQuestionInline]
 
