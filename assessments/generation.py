@@ -117,10 +117,11 @@ _DOUBLING = frozenset("map plan stop drop set get put refer prefer admit commit 
 # Words that open a clause before the instruction: "When discussing X, provide Y".
 _CLAUSE_OPENERS = frozenset("when for in if while where before after during".split())
 _ADVERBS = frozenset("always consistently clearly".split())
-# How the mistakes begin, and a neutral way to say the same: a mistake's first word should not
-# be a word that means "mistake".
+# How the mistakes begin, and the same said in the frame every option shares ("Answering by…",
+# "Answering without…", "Taking it that…"): a mistake's first word must not be a word that
+# means "mistake", nor one that only mistakes begin with.
 _MISTAKE_OPENERS = (
-    (re.compile(r"^confusing (?P<a>.+?) with ", re.IGNORECASE), "Treating {a} as "),
+    (re.compile(r"^confusing (?P<a>.+?) with ", re.IGNORECASE), "Answering by treating {a} as "),
     (
         re.compile(r"^(?:assuming|believing|thinking|presuming)(?: that)? ", re.IGNORECASE),
         "Taking it that ",
@@ -128,13 +129,11 @@ _MISTAKE_OPENERS = (
     (re.compile(r"^(?:failing|neglecting|forgetting) to (?P<verb>\w+) ", re.IGNORECASE), None),
     (
         re.compile(r"^(?:overlooking|ignoring|neglecting|forgetting) ", re.IGNORECASE),
-        "Leaving aside ",
-    ),
-    (
-        re.compile(r"^(?:focusing|concentrating) (?:solely|only|purely) on ", re.IGNORECASE),
-        "Focusing on ",
+        "Answering without considering ",
     ),
 )
+# Every option opens with one of these (instructions and other "-ing" phrases with the first).
+ANSWERING, TAKING_IT = "Answering by ", "Taking it that "
 
 
 def gerund(verb: str) -> str:
@@ -171,13 +170,15 @@ def _is_gerund(word: str) -> bool:
 
 
 def as_practice(text: str, *, mistake: bool = False) -> str:
-    """``text`` (a misconception, an exam tip or a correction) as a practice: a phrase
-    opening with an "-ing" verb, so a spot-the-mistake question's options read alike.
+    """``text`` (a misconception, an exam tip or a correction) as a practice in one shared
+    frame, so a spot-the-mistake question's options read alike: each opens "Answering by…",
+    "Answering without…" or "Taking it that…", whether it is the mistake or not.
 
-    Mistakes lose their tell-tale opener ("Confusing A with B" → "Treating A as B", "Failing to
-    X" → "Answering without Xing", "Assuming that" → "Taking it that"); instructions become
-    "-ing" phrases ("Use X" → "Using X", "When Y, provide X" → "Providing X, when y");
-    statements of fact become "Taking it that …".
+    Mistakes lose their tell-tale opener ("Confusing A with B" → "Answering by treating A as
+    B", "Failing to X" → "Answering without Xing", "Overlooking X" → "Answering without
+    considering X", "Assuming that" → "Taking it that"); instructions become "Answering by …"
+    ("Use X" → "Answering by using X", "When Y, provide X" → "Answering by providing X, when
+    y"); statements of fact become "Taking it that …".
     """
     text = " ".join(text.split()).strip()
     if not text:
@@ -196,30 +197,30 @@ def _mistake_as_practice(text: str) -> str:
         return replacement.format(**match.groupdict()) + rest
     first = text.split(" ", 1)[0]
     if _is_gerund(first):
-        return text
-    return "Taking it that " + _lower_first(text)
+        return ANSWERING + first.lower() + text[len(first) :]
+    return TAKING_IT + _lower_first(text)
 
 
 def _truth_as_practice(text: str) -> str:
     words = text.split(" ")
     first = words[0].strip(",:").lower()
     if _is_gerund(words[0]):
-        return text
+        return ANSWERING + _lower_first(text)
     if first in _CLAUSE_OPENERS and ", " in text:
         clause, rest = text.split(", ", 1)
         rest_words = rest.split(" ")
         if _is_adverb(rest_words[0]) and len(rest_words) > 1:
             rest_words = rest_words[1:]
         if rest_words[0].lower() in _STATEMENT_STARTERS:
-            return "Taking it that " + _lower_first(text)
-        body = " ".join([gerund(rest_words[0]).capitalize(), *rest_words[1:]]).rstrip(".")
-        return f"{body}, {_lower_first(clause)}."
+            return TAKING_IT + _lower_first(text)
+        body = " ".join([gerund(rest_words[0].lower()), *rest_words[1:]]).rstrip(".")
+        return f"{ANSWERING}{body}, {_lower_first(clause)}."
     if _is_adverb(first) and len(words) > 1:
         words = words[1:]
         first = words[0].lower()
     if first in _STATEMENT_STARTERS:
-        return "Taking it that " + _lower_first(" ".join(words))
-    return " ".join([gerund(words[0]).capitalize(), *words[1:]])
+        return TAKING_IT + _lower_first(" ".join(words))
+    return ANSWERING + " ".join([gerund(words[0].lower()), *words[1:]])
 
 
 # Corrections are statements, not instructions: "Complaints provide…", "This diploma covers…".

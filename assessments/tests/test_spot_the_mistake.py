@@ -41,6 +41,52 @@ def odd_form_guess(options) -> int | None:
     return None
 
 
+def learned_first_word_score(questions) -> tuple[float, float]:
+    """A heuristic that learns from the other topics' questions which first words only ever
+    open the mistake, then picks the option opening with one (a random one of several, or of
+    all when none does). Returns (expected share right, chance), over every question, each
+    topic held out in turn."""
+    right = chance = 0.0
+    for topic_id, options, correct in questions:
+        mistake_words, other_words = set(), set()
+        for other_topic, other_options, other_correct in questions:
+            if other_topic == topic_id:
+                continue
+            for i, option in enumerate(other_options):
+                (mistake_words if i == other_correct else other_words).add(first_word(option))
+        telling = mistake_words - other_words
+        hits = [i for i, option in enumerate(options) if first_word(option) in telling]
+        candidates = hits or list(range(len(options)))
+        right += (correct in candidates) / len(candidates)
+        chance += 1 / len(options)
+    return right / len(questions), chance / len(questions)
+
+
+def test_a_first_word_learned_from_other_topics_does_no_better_than_chance(imported_seeds):
+    phrased, raw = [], []
+    for topic in Topic.objects.prefetch_related("misconceptions", "exam_tips"):
+        misconceptions = list(topic.misconceptions.all())
+        truths = [tip.text for tip in topic.exam_tips.all()]
+        truths += [m.correction for m in misconceptions if m.correction]
+        for misconception in misconceptions:
+            question = misconception_question(misconception.statement, true_statements=truths)
+            if question is None:
+                continue
+            phrased.append((topic.pk, question.choices, question.correct_index))
+            # The same options as the documents word them.
+            originals = [misconception.statement] + [
+                t for t in truths if as_practice(t) in question.choices
+            ]
+            raw.append((topic.pk, originals, 0))
+
+    score, chance = learned_first_word_score(phrased)
+    assert score <= chance + 0.08, (score, chance)  # measured: 0.29 against chance 0.26
+    raw_score, _ = learned_first_word_score(raw)
+    # On the documents' own wording it wins 0.82 of the time (missing only the bare statements,
+    # "Complaints are always negative.", which open with no tell-tale word).
+    assert raw_score >= 0.75, raw_score
+
+
 def test_first_word_heuristics_cannot_pick_the_mistake_in_any_seed_topic(imported_seeds):
     questions = list(Question.objects.filter(kind=Question.Kind.MISCONCEPTION_CHOICE))
     assert len(questions) >= 20
@@ -82,21 +128,31 @@ def test_the_same_heuristics_answered_every_question_as_the_documents_word_it(
         (
             "Confusing customer retention with customer acquisition.",
             True,
-            "Treating customer retention as customer acquisition.",
+            "Answering by treating customer retention as customer acquisition.",
         ),
         (
             "Failing to differentiate between A and B.",
             True,
             "Answering without differentiating between A and B.",
         ),
+        (
+            "Overlooking internal customers.",
+            True,
+            "Answering without considering internal customers.",
+        ),
         ("Assuming that CRM is software.", True, "Taking it that CRM is software."),
         ("Complaints are always negative.", True, "Taking it that complaints are always negative."),
-        ("Use clear definitions.", False, "Using clear definitions."),
-        ("Always link theory to practice.", False, "Linking theory to practice."),
+        (
+            "Focusing solely on verbal cues.",
+            True,
+            "Answering by focusing solely on verbal cues.",
+        ),
+        ("Use clear definitions.", False, "Answering by using clear definitions."),
+        ("Always link theory to practice.", False, "Answering by linking theory to practice."),
         (
             "When discussing feedback, emphasise the cycle.",
             False,
-            "Emphasising the cycle, when discussing feedback.",
+            "Answering by emphasising the cycle, when discussing feedback.",
         ),
         (
             "Complaints provide valuable feedback.",
@@ -122,5 +178,7 @@ def test_options_stay_distinct_and_the_answer_is_the_phrased_mistake():
         "Overlooking internal customers.",
         true_statements=["Use examples.", "Using examples.", "Link theory to practice."],
     )
-    assert question.choices[question.correct_index] == "Leaving aside internal customers."
+    assert question.choices[question.correct_index] == (
+        "Answering without considering internal customers."
+    )
     assert len(set(question.choices)) == len(question.choices) == 3
