@@ -169,6 +169,8 @@ class Command(BaseCommand):
             for response in attempt.responses.select_related("question__marking_point"):
                 point = response.question.marking_point
                 if point is None:
+                    # Multiple choice: the right option.
+                    given[response.position] = response.question.correct_choice
                     continue
                 good, _poor = answers.get((topic.source_file, point.position), ([], []))
                 if good:
