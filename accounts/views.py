@@ -77,7 +77,8 @@ def profile(request):
             "form": form,
             "join_form": JoinCohortForm(),
             "memberships": memberships,
-            "is_tutor": is_tutor(request.user),
+            # ``is_tutor`` comes from the context processor, answered by the navigation's
+            # unread-count query (notifications.selectors.unread_count).
         },
     )
 

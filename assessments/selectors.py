@@ -176,6 +176,22 @@ def attempts_for_results(learner):
     )
 
 
+UNFINISHED_SHOWN = 5
+
+
+def unfinished_attempts(learner, *, limit: int = UNFINISHED_SHOWN) -> list[Attempt]:
+    """The learner's most recently started quizzes not yet submitted, with how many of their
+    questions are answered (``answered``, ``total``), for "continue" links. One query."""
+    answered = Q(responses__answer_text__gt="") | Q(responses__selected_choice__isnull=False)
+    return list(
+        Attempt.objects.for_learner(learner)
+        .filter(submitted_at__isnull=True)
+        .annotate(total=Count("responses"), answered=Count("responses", filter=answered))
+        .only("pk", "title", "started_at")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
 def attempt_with_responses(attempt_qs, pk: int, *, with_exam_tips: bool = False):
     """An attempt with every response and its question loaded up front; with
     ``with_exam_tips`` also the topics' exam tips, which only the results page shows."""

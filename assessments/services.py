@@ -482,6 +482,17 @@ def retry_attempt(*, attempt: Attempt) -> Attempt:
         )
 
 
+def create_attempt_with_questions(
+    *, learner, kind: str, title: str, questions: Sequence[Question], topic: Topic | None = None
+) -> Attempt:
+    """An attempt at exactly ``questions``, in that order (an assignment's fixed quiz)."""
+    if not questions:
+        raise QuizError("There are no questions for this quiz yet.")
+    return _create_attempt(
+        learner=learner, kind=kind, topic=topic, title=title, questions=list(questions)
+    )
+
+
 def _create_attempt(*, learner, kind, topic, title, questions, retry_of=None) -> Attempt:
     with transaction.atomic():
         attempt = Attempt.objects.create(
@@ -887,14 +898,22 @@ def requeue_unmarked(*, older_than_seconds: int = 60) -> int:
 
 
 def override_mark(
-    *, response: Response, tutor, awarded: bool | None, comment: str = "", relearn: bool = True
+    *,
+    response: Response,
+    tutor,
+    awarded: bool | None,
+    comment: str = "",
+    relearn: bool = True,
+    notify: bool = True,
 ) -> Response:
     """Record a tutor's mark on a submitted response, or remove it with ``awarded=None``.
 
     The auto-marker's result stays on the response beside it; every change is logged with who
     made it and what the credit was before. Progress figures follow the override at once, and
     so does what the question learns from it (``relearn=False``: the caller relearns the
-    question itself, once for a batch of marks).
+    question itself, once for a batch of marks). The learner is notified when the credit
+    changes or the tutor leaves a comment (``notify=False``: never, as for a review-queue
+    confirmation of the automatic mark).
     """
     with transaction.atomic():
         locked = (
@@ -905,7 +924,7 @@ def override_mark(
         if not locked.attempt.is_submitted:
             raise QuizError("Answers can only be marked once the quiz has been submitted.")
         previous = locked.credited
-        OverrideRecord.objects.create(
+        record = OverrideRecord.objects.create(
             response=locked,
             tutor=tutor,
             previous_awarded=previous,
@@ -921,6 +940,12 @@ def override_mark(
         )
         _refresh_mastery_credit([locked])
         _teach_from_override(locked, tutor=tutor, awarded=awarded, relearn=relearn)
+        credit_changed = locked.credited != previous
+        commented = awarded is not None and bool(comment.strip())
+        if notify and (credit_changed or commented):
+            from notifications.services import notify_mark_changed
+
+            notify_mark_changed(record=record)
     return locked
 
 
@@ -940,6 +965,7 @@ def accept_as_marked(*, responses: Iterable[Response], tutor) -> int:
                 awarded=bool(response.awarded),
                 comment="Accepted as marked.",
                 relearn=False,
+                notify=False,
             )
             taught[response.question_id] = response.question
             confirmed += 1

@@ -23,6 +23,7 @@ from assessments.selectors import (
     mastery_history,
     quiz_topics,
     topic_progress_row,
+    unfinished_attempts,
     weak_points,
 )
 from topics.models import Topic
@@ -50,7 +51,11 @@ def quiz_home(request):
     page = Paginator(quiz_topics(request.user), TOPICS_PER_PAGE).get_page(request.GET.get("page"))
     for topic in page.object_list:
         topic.progress = topic_progress_row(topic)
-    return render(request, "assessments/quiz_home.html", {"topics": page, "page": page})
+    return render(
+        request,
+        "assessments/quiz_home.html",
+        {"topics": page, "page": page, "unfinished": unfinished_attempts(request.user)},
+    )
 
 
 @login_required

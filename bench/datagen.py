@@ -301,6 +301,8 @@ def cmd_build(args) -> int:
     quiz_topics = [t for t in topics if questions_by_topic.get(t.pk)]
     answers_per_learner = max(1, args.answers // len(learners))
     total_responses = total_attempts = total_mastery = 0
+    # Each learner's latest attempt: their submission of the cohort's assignment (below).
+    latest_attempt: dict[int, Attempt] = {}
     next_response_id = (Response.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     chunk = 100
     for offset in range(0, len(learners), chunk):
@@ -372,6 +374,8 @@ def cmd_build(args) -> int:
                 responses.copy(cursor)
                 mastery.copy(cursor)
             next_response_id = responses.next_pk
+        for attempt in attempts:
+            latest_attempt[attempt.learner_id] = attempt
         total_attempts += len(attempts)
         total_responses += responses.count
         total_mastery += mastery.count
@@ -388,6 +392,11 @@ def cmd_build(args) -> int:
             "WHERE submitted_at IS NOT NULL"
         )
     timings["attempts_and_answers"] = time.perf_counter() - started
+    started = time.perf_counter()
+    assignments = _cohort_assignments(
+        cohorts, tutors, learners, per_cohort, latest_attempt, questions_by_topic, now
+    )
+    timings["assignments"] = time.perf_counter() - started
     if SUMMARIES_COMMAND in get_commands():
         # The answers above bypassed the services that keep per-learner summaries up to date.
         started = time.perf_counter()
@@ -403,7 +412,7 @@ def cmd_build(args) -> int:
         "learners": [u.username for u in learners],
         "tutors": [u.username for u in tutors],
         "cohorts": [
-            {"pk": c.pk, "tutor": t.username, "size": per_cohort}
+            {"pk": c.pk, "tutor": t.username, "size": per_cohort, "assignment": assignments[c.pk]}
             for c, t in zip(cohorts, tutors, strict=True)
         ],
         "cohort_learners": {
@@ -425,6 +434,45 @@ def cmd_build(args) -> int:
     summary["timings_s"] = manifest["timings_s"]
     print(json.dumps(summary))
     return 0
+
+
+def _cohort_assignments(
+    cohorts, tutors, learners, per_cohort, latest_attempt, questions_by_topic, now
+) -> dict[int, int]:
+    """One assignment per cohort, set by its tutor on the topic its members' latest attempts
+    were on most; every member's latest attempt is their submission (those after the due date
+    are late). Returns {cohort pk: assignment pk}."""
+    from collections import Counter
+
+    from assignments.models import Assignment, AssignmentAttempt, AssignmentQuestion
+
+    made = {}
+    for index, (cohort, tutor) in enumerate(zip(cohorts, tutors, strict=True)):
+        members = learners[index * per_cohort : (index + 1) * per_cohort]
+        attempts = [latest_attempt[m.pk] for m in members if m.pk in latest_attempt]
+        if not attempts:
+            continue
+        topic_id = Counter(a.topic_id for a in attempts).most_common(1)[0][0]
+        questions = questions_by_topic[topic_id][:10]
+        assignment = Assignment.objects.create(
+            cohort=cohort,
+            set_by=tutor,
+            title=f"Bench assignment {index + 1}",
+            question_count=len(questions),
+            opens_at=now - datetime.timedelta(days=61),
+            due_at=now - datetime.timedelta(days=3),
+            attempts_allowed=2,
+        )
+        AssignmentQuestion.objects.bulk_create(
+            AssignmentQuestion(assignment=assignment, question=q, position=n)
+            for n, q in enumerate(questions, start=1)
+        )
+        AssignmentAttempt.objects.bulk_create(
+            AssignmentAttempt(assignment=assignment, learner_id=a.learner_id, attempt=a, number=1)
+            for a in attempts
+        )
+        made[cohort.pk] = assignment.pk
+    return made
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ PAGE_LABELS = {
     "progress": "learner's progress",
     "today_page": "Today page",
     "cohort_page": "tutor's cohort page (50 learners)",
+    "assignment_page": "tutor's assignment page (50 learners)",
 }
 
 

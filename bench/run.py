@@ -348,7 +348,7 @@ def prepare_sessions(port: int, manifest: dict, plan: dict) -> dict:
     def tutor_session(cohort):
         client = Client(HOST, port)
         client.login(cohort["tutor"], password)
-        return {"client": client, "cohort": cohort["pk"]}
+        return {"client": client, "cohort": cohort["pk"], "assignment": cohort.get("assignment")}
 
     # Logins hash a password (PBKDF2, by design slow): a few at a time, as in a classroom.
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -407,6 +407,15 @@ def scenarios(port: int, sessions: dict, manifest: dict, *, today: bool = False)
             200,
         ),
     }
+    with_assignment = [t for t in tutors if t.get("assignment")]
+    if with_assignment:
+        result["assignment_page"] = (
+            [
+                ("GET", f"/tutor/assignments/{t['assignment']}/", authed(t), None)
+                for t in with_assignment
+            ],
+            200,
+        )
     if not today:
         del result["today_page"]
     return result

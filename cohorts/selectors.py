@@ -180,6 +180,13 @@ class HeatmapCell:
     credited: int
     total: int
     topic: Topic | None = None
+    # Marking points answered (credited or not); None where not counted (the cohort totals).
+    answered: int | None = None
+
+    @property
+    def not_started(self) -> bool:
+        """No answer at all: "not started", which 0% would misstate."""
+        return self.answered == 0
 
     @property
     def percent(self) -> int:
@@ -228,13 +235,17 @@ def _scoped_mastery(
     qualification_id: int | None,
     date_from: datetime.date | None,
     date_to: datetime.date | None,
+    credited_only: bool = True,
 ):
-    """Credited mastery rows on active marking points in scope and in the date range.
+    """Credited mastery rows (or every answered one) on active marking points in scope and in
+    the date range.
 
     A row on an active point implies its topic has active points, so the topic scope of
     ``topics_in_scope`` reduces to the qualification here.
     """
-    mastery = PointMastery.objects.filter(credited=True, marking_point__retired_at__isnull=True)
+    mastery = PointMastery.objects.filter(marking_point__retired_at__isnull=True)
+    if credited_only:
+        mastery = mastery.filter(credited=True)
     if qualification_id:
         mastery = mastery.filter(topic__qualification_id=qualification_id)
     if date_from:
@@ -250,9 +261,10 @@ def _count_of(mastery, group_by: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _heatmap_learners(cohort: Cohort, mastery, sort: str):
-    """The cohort's active members with ``credited`` (over everything in scope), ordered by
-    ``sort`` in the database; ties fall back to the learner's name."""
+def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None):
+    """The cohort's active members with ``credited`` (over everything in scope) and, given
+    ``answered_mastery``, ``answered`` (points answered at all), ordered by ``sort`` in the
+    database; ties fall back to the learner's name."""
     members = User.objects.filter(
         cohort_memberships__cohort=cohort, cohort_memberships__removed_at__isnull=True
     ).only("pk", "username", "first_name", "last_name")
@@ -261,6 +273,10 @@ def _heatmap_learners(cohort: Cohort, mastery, sort: str):
         Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
     )
     learners = members.annotate(credited=_count_of(mine, "learner"), name_key=name_key)
+    if answered_mastery is not None:
+        learners = learners.annotate(
+            answered=_count_of(answered_mastery.filter(learner=OuterRef("pk")), "learner")
+        )
     descending = sort.startswith("-")
     key_name = sort.lstrip("-")
     if key_name == "name":
@@ -313,27 +329,37 @@ def cohort_heatmap(
     mastery = _scoped_mastery(
         qualification_id=qualification_id, date_from=date_from, date_to=date_to
     )
+    answered_mastery = _scoped_mastery(
+        qualification_id=qualification_id,
+        date_from=date_from,
+        date_to=date_to,
+        credited_only=False,
+    )
     members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
     cohort_mastery = mastery.filter(learner__in=members)
     if title_contains:
         topics = topics.filter(title__icontains=title_contains)
     topic_page_ = Paginator(topics, topics_per_page).get_page(topic_page)
-    learners = Paginator(_heatmap_learners(cohort, mastery, heatmap_sort(sort)), learners_per_page)
+    learners = Paginator(
+        _heatmap_learners(cohort, mastery, heatmap_sort(sort), answered_mastery),
+        learners_per_page,
+    )
     learner_page_ = learners.get_page(learner_page)
     size = learners.count
 
     shown_topics = list(topic_page_.object_list)
     shown_learners = list(learner_page_.object_list)
-    credited = {}
+    # (credited, answered) per learner and topic shown: one query for the page's cells.
+    counts = {}
     if shown_topics and shown_learners:
-        credited = {
-            (learner_id, topic_id): n
-            for learner_id, topic_id, n in mastery.filter(
+        counts = {
+            (learner_id, topic_id): (credited, answered)
+            for learner_id, topic_id, credited, answered in answered_mastery.filter(
                 learner__in=[learner.pk for learner in shown_learners],
                 topic__in=[topic.pk for topic in shown_topics],
             )
             .values_list("learner_id", "topic_id")
-            .annotate(n=Count("pk"))
+            .annotate(credited=Count("pk", filter=Q(credited=True)), answered=Count("pk"))
         }
     # The whole cohort's credit overall and in each shown topic, as one row of counts.
     totals = cohort_mastery.aggregate(
@@ -343,10 +369,11 @@ def cohort_heatmap(
     rows = [
         HeatmapRow(
             learner=learner,
-            overall=HeatmapCell(learner.credited, total_points),
+            overall=HeatmapCell(learner.credited, total_points, answered=learner.answered),
             cells=[
-                HeatmapCell(credited.get((learner.pk, t.pk), 0), t.point_count, t)
+                HeatmapCell(credited, t.point_count, t, answered=answered)
                 for t in shown_topics
+                for credited, answered in [counts.get((learner.pk, t.pk), (0, 0))]
             ],
         )
         for learner in shown_learners

@@ -24,6 +24,7 @@ from cohorts.forms import (
     QueueFilterForm,
 )
 from cohorts.models import Cohort, CohortMembership
+from notifications.selectors import unread_count
 
 LEARNERS_PER_PAGE = 25
 # Topics per heatmap page: 25 × 20 cells keep the page small whatever the question bank holds.
@@ -39,6 +40,9 @@ def tutor_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        # One query answers "is this a tutor?" and the navigation's unread count together
+        # (notifications.selectors.unread_count), where two would otherwise be needed.
+        unread_count(request.user)
         if not is_tutor(request.user):
             raise Http404("Not found.")
         return view(request, *args, **kwargs)

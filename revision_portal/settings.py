@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "assessments",
     "cohorts",
     "accounts",
+    "assignments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -309,6 +312,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Revision Portal <noreply@localhost>")
+# The site's address as learners reach it, for links in notification e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:home"

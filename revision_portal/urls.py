@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("tutor/", include("cohorts.urls")),
+    path("", include("assignments.urls")),
+    path("", include("notifications.urls")),
     path("", include("assessments.urls")),
     path("", include("topics.urls")),
 ]

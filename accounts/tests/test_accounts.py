@@ -177,8 +177,30 @@ def test_demo_accounts_give_the_tutor_a_demo_cohort_with_varied_attempts(importe
         for u in ("demo-amira", "demo-ben", "demo-chloe")
     }
     assert credited["demo-amira"] > credited["demo-ben"] > credited["demo-chloe"]
-    assert Attempt.objects.filter(learner__username="demo-amira").count() == 3
+    quizzes = Attempt.objects.filter(assignment_link__isnull=True)
+    assert quizzes.filter(learner__username="demo-amira").count() == 3
     assert "demo-tutor-pass" in out.getvalue()
+
+
+def test_demo_data_include_an_assignment_with_a_submission(imported_seeds, settings):
+    from assignments.models import Assignment
+    from assignments.selectors import assignment_report, assignments_for_learner
+
+    settings.DEBUG = True
+    call_command("create_demo_accounts", stdout=StringIO())
+    call_command("create_demo_accounts", stdout=StringIO())  # idempotent
+
+    assignment = Assignment.objects.get()
+    assert assignment.set_by.username == "tutor" and assignment.cohort.is_demo
+    report = assignment_report(assignment)
+    statuses = {row.learner.username: row.status for row in report.rows}
+    assert statuses["demo-amira"] == "submitted"
+    assert statuses["demo-ben"] == "in progress"
+    assert statuses["learner"] == "not started"
+    amira = next(row for row in report.rows if row.learner.username == "demo-amira")
+    assert amira.marked and amira.credited > 0
+    learner = User.objects.get(username="learner")
+    assert [a.pk for a in assignments_for_learner(learner)] == [assignment.pk]
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from assessments.generation import as_practice
 from assessments.models import Question
 from assessments.services import sync_question_bank
 from topics.models import MarkingPoint, Topic
@@ -59,7 +60,10 @@ def test_multiple_choice_questions_are_generated_per_topic(imported_seeds):
         assert len(question.choices) == 4
         assert len(set(question.choices)) == 4
         assert 0 <= question.correct_choice < 4
-    statements = set(topic.misconceptions.values_list("statement", flat=True))
+    statements = {
+        as_practice(statement, mistake=True)
+        for statement in topic.misconceptions.values_list("statement", flat=True)
+    }
     for question in mistakes:
         assert question.choices[question.correct_choice] in statements
         assert sum(1 for choice in question.choices if choice in statements) == 1

@@ -304,3 +304,23 @@ def test_remarking_with_a_changed_rubric_keeps_the_earlier_result(admin_client, 
     assert earlier.awarded is False
     assert earlier.rubric_snapshot["required_count"] == 3
     assert PointMastery.objects.get(response=response).credited is True
+
+
+def test_an_unfinished_quiz_has_a_continue_link_on_quiz_home(client, learner, crm_topic):
+    client.force_login(learner)
+    start(client, crm_topic)
+    attempt = Attempt.objects.get(learner=learner)
+    client.post(
+        reverse("assessments:question", args=[attempt.pk, 1]),
+        {"answer": CRM_ANSWER, "action": "next"},
+    )
+
+    html = client.get(reverse("assessments:home")).content.decode()
+    continue_url = reverse("assessments:question", args=[attempt.pk, 1])
+    assert "Unfinished quizzes" in html
+    assert f'href="{continue_url}"' in html
+    assert f"1 of {attempt.responses.count()} answered" in html
+
+    client.post(reverse("assessments:submit", args=[attempt.pk]))
+    html = client.get(reverse("assessments:home")).content.decode()
+    assert "Unfinished quizzes" not in html

@@ -14,6 +14,11 @@ register = template.Library()
 
 def _cell_html(cell, where: str, extra_class: str = "") -> str:
     # ``where`` is already escaped; the rest are integers.
+    if cell.not_started:
+        return (
+            f'<td class="heat heat-none{extra_class}">not started'
+            f'<span class="visually-hidden">: no answers{where}</span></td>'
+        )
     return (
         f'<td class="heat heat-{cell.shade}{extra_class}">{cell.percent}%'
         f'<span class="visually-hidden">: {cell.credited} of {cell.total} marking points'

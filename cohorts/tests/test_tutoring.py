@@ -300,3 +300,32 @@ def test_cohort_page_query_count_is_constant(client, django_assert_num_queries, 
 def test_cohorts_are_listed_only_for_their_tutors(tutor, other_tutor, cohort):
     assert list(Cohort.objects.taught_by(tutor)) == [cohort]
     assert list(Cohort.objects.taught_by(other_tutor)) == []
+
+
+def test_heatmap_says_not_started_for_learners_and_topics_without_answers(
+    client, tutor, topic, cohort, seed_bytes
+):
+    from topics.services import import_seed_bytes
+
+    other_topic = import_seed_bytes(
+        source_name="001_ff5e01d8a45115a3.txt", data=seed_bytes("001")
+    ).topic
+    keen, idle = UserFactory(username="keen"), UserFactory(username="idle")
+    for learner in (keen, idle):
+        add_member(cohort=cohort, learner=learner)
+    # Keen answers the CRM topic, wrongly except for one point; nothing on the other topic.
+    submitted_attempt(keen, topic, {1: "no idea"})
+    client.force_login(tutor)
+
+    heatmap = client.get(reverse("cohorts:detail", args=[cohort.pk])).context["heatmap"]
+    rows = {row.learner.username: row for row in heatmap.rows}
+    assert rows["idle"].overall.not_started
+    assert all(cell.not_started for cell in rows["idle"].cells)
+    assert not rows["keen"].overall.not_started
+    cells = {cell.topic.pk: cell for cell in rows["keen"].cells}
+    assert not cells[topic.pk].not_started and cells[topic.pk].percent == 0
+    assert cells[other_topic.pk].not_started
+
+    html = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    # Idle: overall and both topics; keen: the topic not answered.
+    assert html.count(">not started<") == 4

@@ -4,15 +4,20 @@ Adding a URL without adding it to ``EXPECTED`` fails ``test_every_url_is_covered
 can ship without a decision about who may see it.
 """
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from assessments.models import Attempt, Question
 from assessments.services import start_attempt, submit_attempt
 from assessments.tests.factories import UserFactory
+from assignments.services import create_assignment
 from cohorts.services import add_member, create_cohort
+from notifications.models import Notification
 from topics.models import Topic
 
 ROLES = ["anonymous", "learner", "other_learner", "tutor", "other_tutor", "admin"]
@@ -125,6 +130,37 @@ EXPECTED = {
         COHORT_ACTION,
     ),
     "cohorts:override": ("get", lambda w: {"response_pk": w.response.pk}, None, COHORT),
+    # Assignments: learners reach their own cohort's, tutors the cohorts they teach.
+    "assignments:learner_list": ("get", lambda w: {}, None, SIGNED_IN),
+    "assignments:detail": ("get", lambda w: {"pk": w.assignment.pk}, None, OWNER_ONLY),
+    "assignments:start": ("post", lambda w: {"pk": w.assignment.pk}, None, OWNER_REDIRECT),
+    "assignments:tutor_list": ("get", lambda w: {}, None, TUTORS),
+    "assignments:create": ("get", lambda w: {"cohort_pk": w.cohort.pk}, None, COHORT),
+    "assignments:tutor_detail": ("get", lambda w: {"pk": w.assignment.pk}, None, COHORT),
+    "assignments:edit": ("get", lambda w: {"pk": w.assignment.pk}, None, COHORT),
+    "assignments:close": ("get", lambda w: {"pk": w.assignment.pk}, None, COHORT),
+    "assignments:delete": ("get", lambda w: {"pk": w.assignment.pk}, None, COHORT),
+    "assignments:export": ("get", lambda w: {"pk": w.assignment.pk}, None, COHORT),
+    # Notifications: everyone signed in has their own; another's is a 404.
+    "notifications:list": ("get", lambda w: {}, None, SIGNED_IN),
+    "notifications:read": (
+        "post",
+        lambda w: {"pk": w.notification.pk},
+        None,
+        OWNER_REDIRECT,
+    ),
+    "notifications:read_all": (
+        "post",
+        lambda w: {},
+        None,
+        {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], FOUND)},
+    ),
+    "notifications:email": (
+        "post",
+        lambda w: {},
+        lambda w: {"email_notifications": "on"},
+        {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], FOUND)},
+    ),
 }
 
 
@@ -168,6 +204,16 @@ class World:
         self.response = self.attempt.responses.filter(
             question__kind=Question.Kind.SHORT_ANSWER
         ).first()
+        self.assignment = create_assignment(
+            cohort=self.cohort,
+            tutor=tutor,
+            title="Walk assignment",
+            topics=[self.topic],
+            question_count=2,
+            opens_at=timezone.now() - datetime.timedelta(hours=1),
+            due_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        self.notification = Notification.objects.get(recipient=self.learner)
 
     def user(self, role):
         return None if role == "anonymous" else getattr(self, role)

@@ -25,14 +25,16 @@ from topics.tests.factories import ExamTipFactory, TopicFactory, topic_with_sect
 pytestmark = pytest.mark.django_db
 
 # Every page below that needs a login: session, user; pages with the navigation add the user's
-# groups (is the user a tutor?) once, or use the tutor check's result for it.
+# groups (is the user a tutor?) once, or use the tutor check's result for it. That one query
+# also counts the user's unread notifications for the navigation (notifications.selectors).
 BUDGETS = {
     # Anonymous, page cache cold: the content version (the page cache's key), then topics
     # matching (one row per topic, qualification joined). A cache hit is the first one only.
     "search": 2,
     # session, user, topic count, the page of topics (question counts and the learner's summary
-    # per row), groups. (Was 4 before the topics were paged: the count is the page's cost.)
-    "quiz_home": 5,
+    # per row), unfinished quizzes, groups. (Was 4 before the topics were paged, 5 before the
+    # unfinished quizzes' "continue" links.)
+    "quiz_home": 6,
     # session, user, groups, cohorts with sizes, points per qualification, credited per cohort,
     # qualifications for the new-cohort form, answers waiting in the review queue.
     "dashboard": 8,
@@ -47,8 +49,9 @@ BUDGETS = {
     "queue": 7,
     # session, user, groups, cohort, member count, member page, tutors.
     "members": 7,
-    # session, user, memberships, groups.
-    "profile": 4,
+    # session, user, memberships, groups with the unread notification count, the e-mail
+    # notification setting (was 4 before that setting).
+    "profile": 5,
 }
 
 

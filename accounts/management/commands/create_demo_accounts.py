@@ -1,14 +1,18 @@
 import csv
+import datetime
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.services import make_tutor, register_learner
 from assessments.models import Attempt
-from assessments.services import start_attempt, submit_attempt
+from assessments.services import save_answers, start_attempt, submit_attempt
+from assignments.models import Assignment
+from assignments.services import AssignmentError, create_assignment, start_assignment_attempt
 from cohorts.models import Cohort
 from cohorts.services import add_member
 from topics.models import Qualification, Topic
@@ -28,6 +32,7 @@ DEMO_LEARNERS = [
     ("demo-dev", "Dev", "Patel", None),  # has not started yet
 ]
 DEMO_COHORT = "Demo cohort (demo data)"
+DEMO_ASSIGNMENT = "Customer retention check (demo data)"
 # Hand-written, human-marked answers to the seed topics' marking points: realistic material
 # for the demo learners' attempts.
 ANSWERS_FILE = settings.BASE_DIR / "assessments" / "tests" / "data" / "labelled_answers.csv"
@@ -54,6 +59,7 @@ class Command(BaseCommand):
             cohort = self._cohort(tutor)
             add_member(cohort=cohort, learner=learner, added_by=tutor)
             created_attempts = self._demo_learners(cohort, tutor)
+            assignment = self._demo_assignment(cohort, tutor)
         self.stdout.write("Demo accounts (local use only, DEBUG on):")
         for username, password in DEMO_PASSWORDS.items():
             self.stdout.write(f"  {username:<8} password: {password}")
@@ -61,6 +67,11 @@ class Command(BaseCommand):
             f"Demo cohort '{cohort.name}' (join code {cohort.join_code}) taught by tutor, with "
             f"{cohort.memberships.count()} learners; {created_attempts} demo attempts created."
         )
+        if assignment is not None:
+            self.stdout.write(
+                f"Demo assignment '{assignment.title}' set for the cohort, due "
+                f"{assignment.due_at:%d %b %Y}."
+            )
 
     def _account(self, username: str, *, superuser: bool = False):
         User = get_user_model()
@@ -121,6 +132,54 @@ class Command(BaseCommand):
                 submit_attempt(attempt=attempt, answers=given)
                 created += 1
         return created
+
+    def _demo_assignment(self, cohort: Cohort, tutor):
+        """An assignment set by the demo tutor for the demo cohort, submitted by one demo
+        learner and started by another, so both sides have something to show. Made once."""
+        existing = Assignment.objects.filter(cohort=cohort, title=DEMO_ASSIGNMENT).first()
+        if existing is not None:
+            return existing
+        topic = Topic.objects.order_by("source_file").first()
+        if topic is None:
+            return None
+        now = timezone.now()
+        try:
+            assignment = create_assignment(
+                cohort=cohort,
+                tutor=tutor,
+                title=DEMO_ASSIGNMENT,
+                instructions="Answer every question in full sentences, with an example.",
+                topics=[topic],
+                question_count=5,
+                opens_at=now - datetime.timedelta(days=2),
+                due_at=now + datetime.timedelta(days=3),
+                attempts_allowed=2,
+                seed=1,
+            )
+        except AssignmentError:
+            return None
+        User = get_user_model()
+        answers = self._answers()
+        for username, submit in (("demo-amira", True), ("demo-ben", False)):
+            learner = User.objects.filter(username=username).first()
+            if learner is None:
+                continue
+            attempt = start_assignment_attempt(assignment=assignment, learner=learner)
+            given = {}
+            for response in attempt.responses.select_related("question__marking_point"):
+                point = response.question.marking_point
+                if point is None:
+                    # Multiple choice: the right option.
+                    given[response.position] = response.question.correct_choice
+                    continue
+                good, _poor = answers.get((topic.source_file, point.position), ([], []))
+                if good:
+                    given[response.position] = good[0]
+            if submit:
+                submit_attempt(attempt=attempt, answers=given)
+            else:
+                save_answers(attempt=attempt, answers=dict(list(given.items())[:1]))
+        return assignment
 
     def _answers(self) -> dict:
         answers: dict = defaultdict(lambda: ([], []))

@@ -242,3 +242,50 @@ def test_tutor_clears_the_queue_and_sees_the_agreement_figure_move(browser, site
     page.get_by_role("link", name="By marking point", exact=True).click()
     expect(page.get_by_text(re.compile(r"\d+% of 2 tutor marks")).first).to_be_visible()
     page.close()
+
+
+def test_tutor_sets_an_assignment_and_sees_a_learners_submission(browser, site, csp_violations):
+    tutor_page = browser.new_page()
+    tutor_page.on(
+        "console",
+        lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    log_in(tutor_page, site, "tina")
+    tutor_page.get_by_role("link", name="Tutor dashboard").click()
+    tutor_page.get_by_role("link", name="Browser cohort").click()
+    tutor_page.get_by_role("link", name="Set an assignment").click()
+    tutor_page.get_by_label("Title").fill("Retention homework")
+    tutor_page.get_by_label("Building and maintaining a loyal customer base").check()
+    tutor_page.get_by_label("Number of questions").fill("3")
+    tutor_page.get_by_label("Attempts allowed").fill("1")
+    tutor_page.get_by_role("button", name="Set assignment").click()
+    expect(tutor_page.get_by_text("Assignment set with 3 questions")).to_be_visible()
+    expect(tutor_page.get_by_role("table").first).to_contain_text("not started")
+    assignment_url = tutor_page.url
+
+    learner_page = browser.new_page()
+    log_in(learner_page, site, "lara")
+    learner_page.goto(f"{site.url}/")
+    expect(learner_page.get_by_role("link", name=re.compile("Notifications 1"))).to_be_visible()
+    learner_page.get_by_role("link", name="Assignments", exact=True).click()
+    learner_page.get_by_role("link", name="Retention homework").click()
+    learner_page.get_by_role("button", name="Start the assignment").click()
+    expect(learner_page.locator("#progress-label")).to_have_text("Question 1 of 3")
+    # The questions are drawn at random from the topic: a written answer or a choice.
+    if learner_page.get_by_label("Your answer").count():
+        learner_page.get_by_label("Your answer").fill(CRM_ANSWER)
+    else:
+        learner_page.get_by_role("radio").first.check()
+    learner_page.get_by_role("button", name="Save and next").click()
+    learner_page.get_by_role("link", name="Review all answers and submit").click()
+    learner_page.get_by_role("button", name="Submit for marking").click()
+    expect(learner_page.get_by_role("heading", name=re.compile("^Results"))).to_be_visible()
+    learner_page.close()
+
+    tutor_page.goto(assignment_url)
+    row = tutor_page.get_by_role("row", name=re.compile("Lara"))
+    expect(row).to_contain_text("submitted")
+    expect(row).to_contain_text(re.compile(r"\d of 3 \(\d+%\)"))
+    expect(tutor_page.get_by_text("1 submitted")).to_be_visible()
+    tutor_page.close()
+    assert csp_violations == []

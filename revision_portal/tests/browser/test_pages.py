@@ -1,10 +1,15 @@
 """Every main page: no serious accessibility violations (axe-core), no horizontal scrolling on
 a phone or a laptop, no CSP violations, and a screenshot of each for CI's artefacts."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from assessments.models import Attempt
 from assessments.services import start_attempt, submit_attempt
+from assignments.services import create_assignment, start_assignment_attempt
 from revision_portal.tests.browser.conftest import (
     axe_violations,
     has_horizontal_scroll,
@@ -36,6 +41,20 @@ def pages(site):
         },
     )
     open_attempt = start_attempt(learner=site.learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=2)
+    assignment = create_assignment(
+        cohort=site.cohort,
+        tutor=site.tutor,
+        title="Week 3 retention check",
+        topics=[topic],
+        question_count=4,
+        opens_at=timezone.now() - datetime.timedelta(days=1),
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        attempts_allowed=2,
+    )
+    submit_attempt(
+        attempt=start_assignment_attempt(assignment=assignment, learner=site.learner),
+        answers={1: CRM_ANSWER},
+    )
     return {
         "home": (None, "/"),
         "topic": (None, topic.get_absolute_url()),
@@ -51,6 +70,11 @@ def pages(site):
             "tina",
             f"/tutor/cohorts/{site.cohort.pk}/learners/{site.learner.pk}/",
         ),
+        "assignments": ("lara", "/assignments/"),
+        "assignment": ("lara", f"/assignments/{assignment.pk}/"),
+        "notifications": ("lara", "/notifications/"),
+        "tutor-assignment": ("tina", f"/tutor/assignments/{assignment.pk}/"),
+        "set-assignment": ("tina", f"/tutor/cohorts/{site.cohort.pk}/assignments/new/"),
     }
 
 
@@ -66,6 +90,11 @@ PAGE_NAMES = [
     "tutor-dashboard",
     "cohort",
     "learner-drilldown",
+    "assignments",
+    "assignment",
+    "notifications",
+    "tutor-assignment",
+    "set-assignment",
 ]
 
 
@@ -95,3 +124,41 @@ def test_main_page_is_accessible_and_fits_phone_and_desktop(browser, site, pages
             assert axe_violations(page) == [], name
         assert violations == [], violations
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_phone_navigation_collapses_behind_a_menu_button(browser, site, javascript):
+    """At 375 px the navigation is one row with a Menu button (it wrapped to three rows,
+    170-200 px); the button opens the links with or without JavaScript."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=javascript)
+    page = context.new_page()
+    log_in(page, site, "lara")
+    page.goto(f"{site.url}/")
+    header = page.locator("header").bounding_box()
+    assert header["height"] < 80, header
+    expect(page.get_by_role("link", name="My progress")).to_have_count(0)  # hidden until opened
+    page.locator("summary", has_text="Menu").click()
+    page.get_by_role("link", name="My progress").click()
+    expect(page.get_by_role("heading", name="My progress")).to_be_visible()
+    context.close()
+
+
+def test_heatmap_keeps_the_learner_column_in_view_while_it_scrolls(browser, site, seed_bytes):
+    from topics.services import import_seed_bytes
+
+    for prefix, name in [("002", "002_b5f39bc41b65eb3f.txt"), ("003", "003_089f2672b73d4bee.txt")]:
+        import_seed_bytes(source_name=name, data=seed_bytes(prefix))
+    context = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    log_in(page, site, "tina")
+    page.goto(f"{site.url}/tutor/cohorts/{site.cohort.pk}/")
+    cell = page.locator(".heatmap-table tbody th[scope=row]").first
+    before = cell.bounding_box()["x"]
+    scrolled = page.locator(".heatmap-table").evaluate(
+        "t => { const s = t.closest('.table-responsive'); s.scrollLeft = s.scrollWidth;"
+        " return s.scrollLeft; }"
+    )
+    assert scrolled > 100  # the table is wider than the phone: it did scroll
+    page.wait_for_timeout(100)
+    assert abs(cell.bounding_box()["x"] - before) < 2
+    context.close()
