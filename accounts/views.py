@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.client_address import client_address
 from accounts.forms import DeleteAccountForm, JoinCohortForm, ProfileForm, SignUpForm
-from accounts.roles import is_tutor
 from accounts.services import (
     AccountDeletionRefused,
     delete_account,
