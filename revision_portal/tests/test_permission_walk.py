@@ -202,6 +202,10 @@ def test_url_outcome_for_each_role(client, world, name, role):
     )
 
     assert _outcome(response) == expected[role], f"{name} as {role}"
+    if user is not None:
+        # Issue 14 item 10: nothing shown to a signed-in person is kept by a browser or proxy.
+        cache_control = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= cache_control, f"{name} as {role}: {cache_control}"
 
 
 @pytest.mark.django_db
