@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from assessments.models import Attempt, Question
 from assessments.services import start_attempt, submit_attempt
 from assessments.tests.factories import UserFactory
-from cohorts.services import add_member, create_cohort
+from cohorts.services import add_member, create_cohort, invite_learner
 from topics.models import Topic
 
 ROLES = ["anonymous", "learner", "other_learner", "tutor", "other_tutor", "admin"]
@@ -125,6 +125,12 @@ EXPECTED = {
         COHORT_ACTION,
     ),
     "cohorts:override": ("get", lambda w: {"response_pk": w.response.pk}, None, COHORT),
+    # A learner's own cohorts and invitations (issue 14): the invitation and the membership
+    # belong to "learner"; everyone else gets 404.
+    "my_cohorts:list": ("get", lambda w: {}, None, SIGNED_IN),
+    "my_cohorts:accept": ("post", lambda w: {"pk": w.invitation.pk}, None, OWNER_REDIRECT),
+    "my_cohorts:decline": ("post", lambda w: {"pk": w.invitation.pk}, None, OWNER_REDIRECT),
+    "my_cohorts:leave": ("get", lambda w: {"pk": w.cohort.pk}, None, OWNER_ONLY),
 }
 
 
@@ -158,6 +164,10 @@ class World:
         add_member(cohort=self.cohort, learner=self.learner)
         other_cohort = create_cohort(tutor=other_tutor, name="Other cohort")
         add_member(cohort=other_cohort, learner=self.other_learner)
+        invite_learner(
+            cohort=other_cohort, identifier=self.learner.username, invited_by=other_tutor
+        )
+        self.invitation = self.learner.cohort_invitations.get()
         self.attempt = start_attempt(
             learner=self.learner, kind=Attempt.Kind.TOPIC, topic=self.topic
         )
