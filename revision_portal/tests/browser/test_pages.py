@@ -5,6 +5,7 @@ import pytest
 
 from assessments.models import Attempt
 from assessments.services import start_attempt, submit_attempt
+from cohorts.services import create_cohort, invite_learner
 from revision_portal.tests.browser.conftest import (
     axe_violations,
     has_horizontal_scroll,
@@ -36,6 +37,9 @@ def pages(site):
         },
     )
     open_attempt = start_attempt(learner=site.learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=2)
+    # An invitation waiting for the learner, so My cohorts shows its accept form too.
+    evening = create_cohort(tutor=site.tutor, name="Evening cohort")
+    invite_learner(cohort=evening, identifier=site.learner.username, invited_by=site.tutor)
     return {
         "home": (None, "/"),
         "topic": (None, topic.get_absolute_url()),
@@ -45,6 +49,7 @@ def pages(site):
         "quiz": ("lara", f"/attempts/{open_attempt.pk}/questions/1/"),
         "results": ("lara", f"/attempts/{done.pk}/results/"),
         "progress": ("lara", "/progress/"),
+        "my-cohorts": ("lara", "/cohorts/"),
         "tutor-dashboard": ("tina", "/tutor/"),
         "cohort": ("tina", f"/tutor/cohorts/{site.cohort.pk}/"),
         "learner-drilldown": (
@@ -63,6 +68,7 @@ PAGE_NAMES = [
     "quiz",
     "results",
     "progress",
+    "my-cohorts",
     "tutor-dashboard",
     "cohort",
     "learner-drilldown",
