@@ -253,3 +253,34 @@ def test_an_admin_adds_a_learner_directly_in_the_admin_but_never_a_tutor(
     assert refused.status_code == 200  # the form again, with the reason
     assert "cannot be a learner" in refused.content.decode()
     assert not CohortMembership.objects.filter(learner=other_tutor).exists()
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["a\x00b", "x" * 300, "<script>alert(1)</script>", "' OR 1=1 --", "   "],
+    ids=["nul", "too long", "script", "sql", "blank"],
+)
+def test_hostile_identifiers_in_the_add_form_are_a_message_not_a_500(
+    client, tutor, cohort, identifier
+):
+    client.force_login(tutor)
+
+    response, shown = add_via_form(client, cohort, identifier)
+
+    assert response.status_code == 302
+    assert len(shown) == 1 and "<script>" not in shown[0]
+    assert not CohortInvitation.objects.exists()
+
+
+def test_an_answered_invitation_cannot_be_answered_again(client, tutor, cohort):
+    learner = UserFactory(username="twice")
+    client.force_login(tutor)
+    add_via_form(client, cohort, "twice")
+    invitation = CohortInvitation.objects.get(learner=learner)
+    client.force_login(learner)
+    client.post(reverse("my_cohorts:decline", args=[invitation.pk]))
+
+    response = client.post(reverse("my_cohorts:accept", args=[invitation.pk]))
+
+    assert response.status_code == 404
+    assert not CohortMembership.objects.filter(learner=learner).exists()
