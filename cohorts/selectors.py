@@ -370,7 +370,6 @@ def cohort_heatmap(
     mastery = _scoped_mastery(
         qualification_id=qualification_id, date_from=date_from, date_to=date_to
     ).filter(visible_to_cohort(cohort, learner_path="learner", when_path="answered_at"))
-    cohort_mastery = mastery
     if title_contains:
         topics = topics.filter(title__icontains=title_contains)
     topic_page_ = Paginator(topics, topics_per_page).get_page(topic_page)
@@ -392,7 +391,7 @@ def cohort_heatmap(
             .annotate(n=Count("pk"))
         }
     # The whole cohort's credit overall and in each shown topic, as one row of counts.
-    totals = cohort_mastery.aggregate(
+    totals = mastery.aggregate(
         overall=Count("pk"),
         **{f"topic_{t.pk}": Count("pk", filter=Q(topic_id=t.pk)) for t in shown_topics},
     )
