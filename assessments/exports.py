@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 
-from cohorts.exports import csv_lines
+from cohorts.exports import csv_response
 from topics.models import MarkingPoint
 
 
@@ -32,12 +32,9 @@ def exemplar_rows(queryset) -> Iterator[list]:
 
 
 def exemplars_csv_response(queryset) -> StreamingHttpResponse:
-    """The exemplars as a downloadable CSV, streamed, safe to open in a spreadsheet."""
-    response = StreamingHttpResponse(
-        csv_lines(exemplar_rows(queryset)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="exemplars.csv"'
-    return response
+    """The exemplars as a downloadable CSV, streamed, safe to open in a spreadsheet (UTF-8 with
+    a byte-order mark, which the importers read past)."""
+    return csv_response(exemplar_rows(queryset), filename="exemplars.csv")
 
 
 __all__ = ["exemplar_rows", "exemplars_csv_response"]

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
-from assessments.models import PointMastery, Response
-from cohorts.models import Cohort, CohortMembership
+from django.http import StreamingHttpResponse
+
+from assessments.models import PointMastery
+from cohorts.models import Cohort, visible_to_cohort
+from cohorts.selectors import cohort_responses
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The same after a ";" or "," (and any spaces): a spreadsheet opened with either as its list
+# separator, or text pasted into one, splits the cell there and the piece becomes a formula.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,][ ]*)(?=[=+\-@\t\r])")
+# Excel reads a CSV without a byte-order mark in the machine's code page, mangling accents
+# and curly quotes; with one it reads UTF-8.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def neutralise_cell(value) -> str:
-    """Text a spreadsheet shows as text: formula-like cells get a leading apostrophe (OWASP)."""
+    """Text a spreadsheet shows as text (OWASP CSV injection): an apostrophe before a formula
+    character at the start of the cell and after every ";" or "," separator in it."""
     text = "" if value is None else str(value)
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
     if text.startswith(_FORMULA_TRIGGERS):
         return "'" + text
     return text
@@ -32,12 +44,31 @@ def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
         yield writer.writerow([neutralise_cell(cell) for cell in row])
 
 
-def _members(cohort: Cohort):
-    return CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
+def csv_response(rows: Iterable[Iterable], *, filename: str) -> StreamingHttpResponse:
+    """``rows`` as a streamed CSV download: UTF-8 with a byte-order mark (so spreadsheets read
+    accents and curly quotes), every cell neutralised. ``filename`` must be ASCII."""
+
+    def body() -> Iterator[str]:
+        yield BYTE_ORDER_MARK
+        yield from csv_lines(rows)
+
+    response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _credit(value) -> str:
     return "" if value is None else str(int(value))
+
+
+def _answer(response) -> str:
+    """What the learner answered: their text, or the text of the option they chose."""
+    if response.question.is_short_answer:
+        return response.answer_text
+    choices, index = response.question.choices, response.selected_choice
+    if index is not None and isinstance(choices, list) and 0 <= index < len(choices):
+        return str(choices[index])
+    return ""
 
 
 def point_rows(cohort: Cohort) -> Iterator[list]:
@@ -54,7 +85,9 @@ def point_rows(cohort: Cohort) -> Iterator[list]:
     ]
     rows = (
         PointMastery.objects.filter(
-            learner__in=_members(cohort), marking_point__retired_at__isnull=True
+            visible_to_cohort(cohort, learner_path="learner", when_path="answered_at"),
+            cohort.in_scope("topic"),
+            marking_point__retired_at__isnull=True,
         )
         .select_related("learner", "topic", "marking_point", "response")
         # Only the columns written: an answer row also carries its marker result and rubric
@@ -103,9 +136,7 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
         "credited",
     ]
     rows = (
-        Response.objects.filter(
-            attempt__learner__in=_members(cohort), attempt__marked_at__isnull=False
-        )
+        cohort_responses(cohort)
         .select_related("attempt__learner", "question__topic", "question__marking_point")
         .only(
             "attempt__submitted_at",
@@ -113,9 +144,12 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
             "attempt__learner__first_name",
             "attempt__learner__last_name",
             "question__prompt",
+            "question__kind",
+            "question__choices",
             "question__topic__title",
             "question__marking_point__position",
             "answer_text",
+            "selected_choice",
             "awarded",
             "override_awarded",
             "override_comment",
@@ -133,7 +167,7 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
             response.question.topic.title,
             response.question.prompt,
             point.position if point else "",
-            response.answer_text,
+            _answer(response),
             _credit(response.awarded),
             _credit(response.override_awarded),
             response.override_comment,

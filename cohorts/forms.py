@@ -17,14 +17,24 @@ class AddLearnerForm(forms.Form):
     identifier = forms.CharField(
         max_length=254,
         label="Username or e-mail address",
-        help_text="The learner must already have an account.",
+        help_text="The learner is invited and joins when they accept. Whether an account has "
+        "that name or address is never shown here.",
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    share_earlier_answers = forms.BooleanField(
+        required=False,
+        label="Let this cohort's tutors see the answers I gave before joining",
+        help_text="Unticked, they see only the answers you give from today.",
     )
 
 
 class MemberCsvForm(forms.Form):
     file = forms.FileField(
         label="CSV of usernames or e-mail addresses",
-        help_text="One per row, in the first column; a header row is allowed. Up to 2,000 rows.",
+        help_text="One per row, in the first column; a header row is allowed. Up to 2,000 rows. "
+        "The whole file is checked first: if any line is wrong, nobody is invited.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
+    Exists,
     F,
     FloatField,
     IntegerField,
@@ -28,7 +29,7 @@ from django.utils import timezone
 from assessments.marking.exemplars import Learning
 from assessments.models import Attempt, PointMastery, Question, Response
 from assessments.services import below_agreement_threshold
-from cohorts.models import Cohort, CohortMembership
+from cohorts.models import Cohort, CohortInvitation, CohortMembership, visible_to_cohort
 from topics.models import MarkingPoint, Qualification, Topic
 
 User = get_user_model()
@@ -47,7 +48,8 @@ def cohort_for_tutor(tutor, pk: int) -> Cohort:
 
 
 def visible_learners(tutor):
-    """Learners a tutor may see: active members of cohorts they teach (admins: everyone)."""
+    """Learners a tutor may see: active members of cohorts they teach (admins: everyone).
+    Which of their answers the tutor sees is narrower: ``visible_responses``."""
     if tutor.is_superuser:
         return User.objects.all()
     return User.objects.filter(
@@ -56,9 +58,13 @@ def visible_learners(tutor):
 
 
 def learner_in_cohort(cohort: Cohort, learner_pk: int):
-    """An active member of ``cohort`` (whose access the caller has already checked)."""
+    """An active member of ``cohort`` (whose access the caller has already checked), with
+    ``history_visible_from`` from their membership."""
+    membership = CohortMembership.objects.filter(cohort=cohort, learner=OuterRef("pk"))
     try:
-        return User.objects.get(
+        return User.objects.annotate(
+            history_visible_from=Subquery(membership.values("history_visible_from")[:1])
+        ).get(
             pk=learner_pk,
             cohort_memberships__cohort=cohort,
             cohort_memberships__removed_at__isnull=True,
@@ -67,10 +73,37 @@ def learner_in_cohort(cohort: Cohort, learner_pk: int):
         raise Http404("No such learner in this cohort.") from None
 
 
+def visible_responses(tutor, *, cohort_id: int | None = None):
+    """Answers a tutor may see (and mark): by an active member of a cohort they teach (or of
+    ``cohort_id`` only), given since the membership's ``history_visible_from``, to a question
+    in that cohort's scope (its qualification's topics, or all). Admins see every answer
+    unless ``cohort_id`` narrows them to one cohort's."""
+    responses = Response.objects.all()
+    if tutor.is_superuser and cohort_id is None:
+        return responses
+    cohorts = Cohort.objects.taught_by(tutor)
+    if cohort_id is not None:
+        cohorts = cohorts.filter(pk=cohort_id)
+    memberships = (
+        CohortMembership.objects.active()
+        .filter(cohort__in=cohorts, learner=OuterRef("attempt__learner"))
+        .filter(
+            Q(history_visible_from__isnull=True)
+            | Q(history_visible_from__lte=OuterRef("attempt__submitted_at"))
+        )
+        .filter(
+            Q(cohort__qualification__isnull=True)
+            | Q(cohort__qualification=OuterRef("question__topic__qualification"))
+        )
+    )
+    return responses.filter(Exists(memberships))
+
+
 def response_for_tutor(tutor, pk: int) -> Response:
     try:
         return (
-            Response.objects.select_related(
+            visible_responses(tutor)
+            .select_related(
                 "attempt",
                 "attempt__learner",
                 "question",
@@ -78,11 +111,31 @@ def response_for_tutor(tutor, pk: int) -> Response:
                 "question__marking_point",
                 "override_by",
             )
-            .filter(attempt__marked_at__isnull=False, attempt__learner__in=visible_learners(tutor))
+            .filter(attempt__marked_at__isnull=False)
             .get(pk=pk)
         )
     except Response.DoesNotExist:
         raise Http404("No such answer.") from None
+
+
+# --- a learner's own cohorts -----------------------------------------------------------------
+
+
+def learner_memberships(learner):
+    """The learner's active memberships with their cohorts and qualifications."""
+    return (
+        CohortMembership.objects.active()
+        .filter(learner=learner)
+        .select_related("cohort", "cohort__qualification")
+        .order_by("cohort__name", "cohort_id")
+    )
+
+
+def pending_invitations(learner):
+    """Invitations waiting for the learner's answer, newest first."""
+    return CohortInvitation.objects.filter(
+        learner=learner, status=CohortInvitation.Status.PENDING
+    ).select_related("cohort", "cohort__qualification", "invited_by")
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -145,6 +198,10 @@ def cohort_summaries(tutor) -> list[CohortSummary]:
         PointMastery.objects.filter(
             Q(learner__cohort_memberships__cohort__in=cohorts)
             & Q(learner__cohort_memberships__removed_at__isnull=True)
+            & (
+                Q(learner__cohort_memberships__history_visible_from__isnull=True)
+                | Q(answered_at__gte=F("learner__cohort_memberships__history_visible_from"))
+            )
             & (
                 Q(learner__cohort_memberships__cohort__qualification__isnull=True)
                 | Q(topic__qualification=F("learner__cohort_memberships__cohort__qualification"))
@@ -326,17 +383,17 @@ def cohort_heatmap(
         points_in_scope = points_in_scope.filter(topic__qualification_id=qualification_id)
     total_points = points_in_scope.count()
 
+    # Only what the cohort's tutors may see: active members' answers since they joined (or
+    # all, where the learner agreed).
     mastery = _scoped_mastery(
         qualification_id=qualification_id, date_from=date_from, date_to=date_to
-    )
+    ).filter(visible_to_cohort(cohort, learner_path="learner", when_path="answered_at"))
     answered_mastery = _scoped_mastery(
         qualification_id=qualification_id,
         date_from=date_from,
         date_to=date_to,
         credited_only=False,
-    )
-    members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
-    cohort_mastery = mastery.filter(learner__in=members)
+    ).filter(visible_to_cohort(cohort, learner_path="learner", when_path="answered_at"))
     if title_contains:
         topics = topics.filter(title__icontains=title_contains)
     topic_page_ = Paginator(topics, topics_per_page).get_page(topic_page)
@@ -362,7 +419,7 @@ def cohort_heatmap(
             .annotate(credited=Count("pk", filter=Q(credited=True)), answered=Count("pk"))
         }
     # The whole cohort's credit overall and in each shown topic, as one row of counts.
-    totals = cohort_mastery.aggregate(
+    totals = mastery.aggregate(
         overall=Count("pk"),
         **{f"topic_{t.pk}": Count("pk", filter=Q(topic_id=t.pk)) for t in shown_topics},
     )
@@ -427,13 +484,15 @@ def missed_points(cohort: Cohort):
     """Active marking points in the cohort's scope that its active members have answered, with
     ``answered`` and ``credited`` counted in the database, most missed first (then the highest
     share missed): a queryset, so a page of it costs one query however many points there are."""
-    members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
-    points = MarkingPoint.objects.active()
-    if cohort.qualification_id:
-        points = points.filter(topic__qualification_id=cohort.qualification_id)
-    # The filter comes before the counts so that they count only this cohort's mastery rows.
+    points = MarkingPoint.objects.active().filter(cohort.in_scope("topic"))
+    # The filter comes before the counts so that they count only this cohort's mastery rows
+    # (one filter call, so every condition reads the same mastery and membership rows).
     return (
-        points.filter(mastery__learner__in=members)
+        points.filter(
+            visible_to_cohort(
+                cohort, learner_path="mastery__learner", when_path="mastery__answered_at"
+            )
+        )
         .annotate(
             answered=Count("mastery"),
             credited=Count("mastery", filter=Q(mastery__credited=True)),
@@ -473,14 +532,10 @@ def _agreement(point: MarkingPoint) -> Learning | None:
 def common_misconceptions(cohort: Cohort) -> list[MisconceptionSummary]:
     """The 20 misconceptions stated most often in the cohort's latest answers (at most
     ``MISCONCEPTION_SCAN_LIMIT`` answers that state any are read, so the cost is bounded)."""
-    members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
     flagged: Counter[tuple[str, str]] = Counter()
     results = (
-        Response.objects.filter(
-            attempt__learner__in=members,
-            attempt__marked_at__isnull=False,
-            misconception_count__gt=0,
-        )
+        cohort_responses(cohort)
+        .filter(misconception_count__gt=0)
         .order_by("-id")
         .values_list("result", flat=True)[:MISCONCEPTION_SCAN_LIMIT]
     )
@@ -493,12 +548,23 @@ def common_misconceptions(cohort: Cohort) -> list[MisconceptionSummary]:
     ]
 
 
+def cohort_responses(cohort: Cohort):
+    """Marked answers the cohort's tutors may see: by its active members since they joined
+    (or all, where the learner agreed), to questions in the cohort's scope."""
+    return Response.objects.filter(
+        visible_to_cohort(
+            cohort, learner_path="attempt__learner", when_path="attempt__submitted_at"
+        ),
+        cohort.in_scope("question__topic"),
+        attempt__marked_at__isnull=False,
+    )
+
+
 def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception: str = ""):
     """Marked answers by the cohort's learners, newest first, optionally for one marking
     point or stating one misconception."""
-    members = CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
     answers = (
-        Response.objects.filter(attempt__learner__in=members, attempt__marked_at__isnull=False)
+        cohort_responses(cohort)
         .select_related(
             "attempt__learner", "question", "question__topic", "question__marking_point"
         )
@@ -516,17 +582,27 @@ def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception
     return answers
 
 
-def learner_attempts(learner):
+def learner_attempts(learner, cohort: Cohort | None = None):
     """Every marked attempt of a learner with every answer, for the tutor's drill-down (one
-    still in the marking queue appears once the worker has marked it)."""
+    still in the marking queue appears once the worker has marked it).
+
+    With ``cohort``, only what its tutors may see: attempts submitted since
+    ``learner.history_visible_from`` (as ``learner_in_cohort`` annotates it; none means all)
+    with their answers in the cohort's scope, and no attempt left without any."""
+    attempts = Attempt.objects.filter(learner=learner).marked()
+    responses = Response.objects.all()
+    if cohort is not None:
+        visible_from = getattr(learner, "history_visible_from", None)
+        if visible_from is not None:
+            attempts = attempts.filter(submitted_at__gte=visible_from)
+        responses = responses.filter(cohort.in_scope("question__topic"))
+        attempts = attempts.filter(Exists(responses.filter(attempt=OuterRef("pk"))))
     return (
-        Attempt.objects.filter(learner=learner)
-        .marked()
-        .select_related("topic")
+        attempts.select_related("topic")
         .prefetch_related(
             Prefetch(
                 "responses",
-                queryset=Response.objects.select_related(
+                queryset=responses.select_related(
                     "question", "question__marking_point", "override_by"
                 ).order_by("position"),
             )
@@ -543,21 +619,14 @@ def review_queue(
     question_id: int | None = None,
 ):
     """Answers waiting for the tutor: role-play points, answers the marker was unsure of, and
-    answers to questions whose tutors' marks it disagrees with. Grouped by question (topic,
-    then the question's place), oldest first within each; optionally one cohort's learners,
-    one topic or one question."""
-    learners = visible_learners(tutor)
-    if cohort_id is not None:
-        learners = learners.filter(
-            pk__in=CohortMembership.objects.active()
-            .filter(cohort_id=cohort_id, cohort__in=Cohort.objects.taught_by(tutor))
-            .values("learner_id")
-        )
-    queue = Response.objects.filter(
+    answers to questions whose tutors' marks it disagrees with, as far as ``visible_responses``
+    lets the tutor see them (each cohort's scope and visible history). Grouped by question
+    (topic, then the question's place), oldest first within each; optionally one cohort's
+    learners, one topic or one question."""
+    queue = visible_responses(tutor, cohort_id=cohort_id).filter(
         needs_tutor=True,
         override_awarded__isnull=True,
         attempt__marked_at__isnull=False,
-        attempt__learner__in=learners,
     )
     if topic_id is not None:
         queue = queue.filter(question__topic_id=topic_id)

@@ -1,13 +1,17 @@
-"""Tutor pages. Anyone who is not a tutor gets 404 here, and so does a tutor asking for a
-cohort, learner or answer outside the cohorts they teach: nothing reveals that it exists."""
+"""Tutor pages, and a learner's own cohorts and invitations.
+
+Anyone who is not a tutor gets 404 on the tutor pages, and so does a tutor asking for a cohort,
+learner or answer outside the cohorts they teach: nothing reveals that it exists. A learner's
+pages show only their own memberships and invitations (anyone else's are 404)."""
 
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -15,6 +19,7 @@ from accounts.roles import is_tutor
 from assessments.services import QuizError, accept_as_marked, override_mark
 from cohorts import exports, selectors, services
 from cohorts.forms import (
+    AcceptInvitationForm,
     AddLearnerForm,
     CohortForm,
     CoTutorForm,
@@ -23,7 +28,7 @@ from cohorts.forms import (
     OverrideForm,
     QueueFilterForm,
 )
-from cohorts.models import Cohort, CohortMembership
+from cohorts.models import Cohort, CohortInvitation, CohortMembership
 from notifications.selectors import unread_count
 
 LEARNERS_PER_PAGE = 25
@@ -191,7 +196,7 @@ def cohort_answers(request, pk: int):
 def learner_detail(request, pk: int, learner_pk: int):
     cohort = selectors.cohort_for_tutor(request.user, pk)
     learner = selectors.learner_in_cohort(cohort, learner_pk)
-    page = Paginator(selectors.learner_attempts(learner), ATTEMPTS_PER_PAGE).get_page(
+    page = Paginator(selectors.learner_attempts(learner, cohort), ATTEMPTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -211,6 +216,9 @@ def override(request, response_pk: int):
             "awarded": "yes" if response.override_awarded else "no",
             "comment": response.override_comment,
         }
+    next_url = (request.POST if request.method == "POST" else request.GET).get("next", "")
+    if not _is_safe_next(request, next_url):
+        next_url = ""
     form = OverrideForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,10 +232,7 @@ def override(request, response_pk: int):
             messages.error(request, str(error))
         else:
             messages.success(request, "Mark saved. The learner sees it on their results.")
-        next_url = request.POST.get("next", "")
-        if next_url.startswith("/") and not next_url.startswith("//"):
-            return redirect(next_url)
-        return redirect("cohorts:queue")
+        return redirect(next_url or "cohorts:queue")
     return render(
         request,
         "cohorts/override.html",
@@ -235,8 +240,16 @@ def override(request, response_pk: int):
             "response": response,
             "form": form,
             "history": response.override_log.select_related("tutor")[:20],
-            "next": request.GET.get("next", ""),
+            "next": next_url,
         },
+    )
+
+
+def _is_safe_next(request, url: str) -> bool:
+    """True for a page on this site (Django's check: same host, no scheme tricks such as
+    ``/\\evil.example`` or embedded control characters)."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 
 
@@ -282,10 +295,7 @@ def export(request, pk: int, kind: str):
     if kind not in {"points", "answers"}:
         raise Http404("No such export.")
     rows = exports.point_rows(cohort) if kind == "points" else exports.answer_rows(cohort)
-    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")
-    filename = f"{slugify(cohort.name) or 'cohort'}-{kind}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.csv_response(rows, filename=f"{slugify(cohort.name) or 'cohort'}-{kind}.csv")
 
 
 @tutor_required
@@ -315,19 +325,24 @@ def members(request, pk: int):
 @tutor_required
 @require_POST
 def add_member(request, pk: int):
+    """Invite a learner. The answer is the same whether or not the account exists (or is a
+    tutor's, or already a member), so the form cannot be used to find out who has one."""
     cohort = selectors.cohort_for_tutor(request.user, pk)
     form = AddLearnerForm(request.POST)
     if form.is_valid():
-        report = services.add_learner(
-            cohort=cohort, identifier=form.cleaned_data["identifier"], added_by=request.user
+        services.invite_learner(
+            cohort=cohort, identifier=form.cleaned_data["identifier"], invited_by=request.user
         )
-        level = messages.SUCCESS if report.status in {"added", "rejoined"} else messages.WARNING
-        messages.add_message(
-            request, level, f"{report.identifier}: {report.status} {report.detail}".strip()
-        )
+        messages.info(request, INVITATION_SENT)
     else:
         messages.error(request, "Enter a username or e-mail address.")
     return redirect("cohorts:members", pk=pk)
+
+
+INVITATION_SENT = (
+    "If a learner has an account with that username or e-mail address, they will see an "
+    "invitation to this cohort next time they visit, and join it if they accept."
+)
 
 
 @tutor_required
@@ -335,20 +350,22 @@ def add_member(request, pk: int):
 def upload_members(request, pk: int):
     cohort = selectors.cohort_for_tutor(request.user, pk)
     form = MemberCsvForm(request.POST, request.FILES)
-    report = None
+    report, problems = None, []
     if form.is_valid():
         try:
-            report = services.add_learners_from_csv(
-                cohort=cohort, data=form.cleaned_data["file"].read(), added_by=request.user
+            report = services.invite_learners_from_csv(
+                cohort=cohort, data=form.cleaned_data["file"].read(), invited_by=request.user
             )
+        except services.MemberFileError as error:
+            problems = error.problems
         except services.CohortError as error:
-            messages.error(request, str(error))
+            problems = [str(error)]
     else:
-        messages.error(request, " ".join(form.errors.get("file", ["Choose a CSV file."])))
+        problems = form.errors.get("file", ["Choose a CSV file."])
     return render(
         request,
         "cohorts/members_report.html",
-        {"cohort": cohort, "report": report},
+        {"cohort": cohort, "report": report, "problems": problems},
     )
 
 
@@ -389,3 +406,72 @@ def add_tutor(request, pk: int):
                 request, f"{form.cleaned_data['username']} now co-teaches this cohort."
             )
     return redirect("cohorts:members", pk=pk)
+
+
+# --- a learner's own cohorts -------------------------------------------------------------------
+
+
+@login_required
+def my_cohorts(request):
+    """The cohorts the signed-in learner is in (with what their tutors see and a way to leave)
+    and the invitations waiting for them."""
+    return render(
+        request,
+        "cohorts/my_cohorts.html",
+        {
+            "memberships": selectors.learner_memberships(request.user),
+            "invitations": selectors.pending_invitations(request.user),
+            "accept_form": AcceptInvitationForm(),
+        },
+    )
+
+
+def _my_invitation(request, pk: int) -> CohortInvitation:
+    return get_object_or_404(
+        CohortInvitation.objects.select_related("cohort", "learner", "invited_by"),
+        pk=pk,
+        learner=request.user,
+        status=CohortInvitation.Status.PENDING,
+    )
+
+
+@login_required
+@require_POST
+def accept_invitation(request, pk: int):
+    invitation = _my_invitation(request, pk)
+    form = AcceptInvitationForm(request.POST)
+    form.is_valid()  # one optional tick box: always valid
+    try:
+        cohort = services.accept_invitation(
+            invitation=invitation,
+            share_earlier_answers=form.cleaned_data.get("share_earlier_answers", False),
+        )
+    except services.CohortError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You have joined {cohort.name}.")
+    return redirect("my_cohorts:list")
+
+
+@login_required
+@require_POST
+def decline_invitation(request, pk: int):
+    invitation = _my_invitation(request, pk)
+    services.decline_invitation(invitation=invitation)
+    messages.info(request, f"You declined the invitation to {invitation.cohort.name}.")
+    return redirect("my_cohorts:list")
+
+
+@login_required
+def leave_cohort(request, pk: int):
+    """Confirm, then leave a cohort: its tutors no longer see the learner; their work stays."""
+    membership = get_object_or_404(
+        CohortMembership.objects.active().select_related("cohort"),
+        cohort_id=pk,
+        learner=request.user,
+    )
+    if request.method == "POST":
+        services.remove_learner(cohort=membership.cohort, learner=request.user)
+        messages.success(request, f"You have left {membership.cohort.name}.")
+        return redirect("my_cohorts:list")
+    return render(request, "cohorts/confirm_leave.html", {"cohort": membership.cohort})

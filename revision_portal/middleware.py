@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils.cache import patch_cache_control
 
 from revision_portal.errors import database_unavailable_response, request_too_large_response
 
@@ -26,6 +27,34 @@ class PermissionsPolicyMiddleware:
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
         return response
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: no-store, private`` on every response to a signed-in person.
+
+    Progress, tutor pages, CSV exports and ``my-data.json`` are personal: no browser history,
+    disk cache or shared proxy may keep a copy (issue 14). One middleware rather than a
+    decorator per view, so a new page cannot forget it. Anonymous visitors are untouched, so
+    the anonymous page cache (``revision_portal.page_cache``) keeps sharing public pages; a
+    request that signs in or out counts as signed in, as its response is about the person.
+    Goes after ``AuthenticationMiddleware`` (it reads ``request.user``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Signing in or out sets or deletes the session cookie: that response counts too.
+        if _is_signed_in(request) or settings.SESSION_COOKIE_NAME in response.cookies:
+            # ``private`` replaces any ``public``; ``max-age`` etc. set by a view stay.
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def _is_signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class RequestSizeLimitMiddleware:

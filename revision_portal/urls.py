@@ -26,6 +26,7 @@ urlpatterns = [
     path("tutor/", include("cohorts.urls")),
     path("", include("assignments.urls")),
     path("", include("notifications.urls")),
+    path("cohorts/", include("cohorts.learner_urls")),
     path("", include("assessments.urls")),
     path("", include("topics.urls")),
 ]

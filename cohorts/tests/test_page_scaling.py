@@ -379,10 +379,10 @@ def test_exports_stream_the_same_rows_as_before(client):
 
     for response in (points, answers):
         assert isinstance(response, StreamingHttpResponse)
-        assert response["Content-Type"] == "text/csv"
-    points_text = b"".join(points.streaming_content).decode()
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+    points_text = b"".join(points.streaming_content).decode("utf-8-sig")
     assert points_text.replace("\r\n", "\n") == EXPECTED_POINTS_CSV
-    rows = list(csv.reader(io.StringIO(b"".join(answers.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(answers.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == [
         "username",
         "full_name",

@@ -16,7 +16,7 @@ from assessments.models import Attempt, Question
 from assessments.services import start_attempt, submit_attempt
 from assessments.tests.factories import UserFactory
 from assignments.services import create_assignment
-from cohorts.services import add_member, create_cohort
+from cohorts.services import add_member, create_cohort, invite_learner
 from notifications.models import Notification
 from topics.models import Topic
 
@@ -161,6 +161,12 @@ EXPECTED = {
         lambda w: {"email_notifications": "on"},
         {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], FOUND)},
     ),
+    # A learner's own cohorts and invitations (issue 14): the invitation and the membership
+    # belong to "learner"; everyone else gets 404.
+    "my_cohorts:list": ("get", lambda w: {}, None, SIGNED_IN),
+    "my_cohorts:accept": ("post", lambda w: {"pk": w.invitation.pk}, None, OWNER_REDIRECT),
+    "my_cohorts:decline": ("post", lambda w: {"pk": w.invitation.pk}, None, OWNER_REDIRECT),
+    "my_cohorts:leave": ("get", lambda w: {"pk": w.cohort.pk}, None, OWNER_ONLY),
 }
 
 
@@ -194,6 +200,10 @@ class World:
         add_member(cohort=self.cohort, learner=self.learner)
         other_cohort = create_cohort(tutor=other_tutor, name="Other cohort")
         add_member(cohort=other_cohort, learner=self.other_learner)
+        invite_learner(
+            cohort=other_cohort, identifier=self.learner.username, invited_by=other_tutor
+        )
+        self.invitation = self.learner.cohort_invitations.get()
         self.attempt = start_attempt(
             learner=self.learner, kind=Attempt.Kind.TOPIC, topic=self.topic
         )
@@ -248,6 +258,10 @@ def test_url_outcome_for_each_role(client, world, name, role):
     )
 
     assert _outcome(response) == expected[role], f"{name} as {role}"
+    if user is not None:
+        # Issue 14 item 10: nothing shown to a signed-in person is kept by a browser or proxy.
+        cache_control = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= cache_control, f"{name} as {role}: {cache_control}"
 
 
 @pytest.mark.django_db

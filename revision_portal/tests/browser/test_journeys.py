@@ -289,3 +289,36 @@ def test_tutor_sets_an_assignment_and_sees_a_learners_submission(browser, site, 
     expect(tutor_page.get_by_text("1 submitted")).to_be_visible()
     tutor_page.close()
     assert csp_violations == []
+
+
+def test_tutor_invites_a_learner_who_accepts_then_leaves(browser, site):
+    """Issue 14: a tutor's "add" is an invitation; the learner is told at sign-in, accepts on
+    My cohorts, appears in the cohort, and later leaves it after confirming."""
+    from assessments.tests.factories import UserFactory
+    from cohorts.models import CohortMembership
+
+    UserFactory(username="nina", first_name="Nina", password=PASSWORD)
+    tutor_page = browser.new_page()
+    log_in(tutor_page, site, "tina")
+    tutor_page.goto(f"{site.url}/tutor/cohorts/{site.cohort.pk}/members/")
+    tutor_page.get_by_label("Username or e-mail address").fill("nina")
+    tutor_page.get_by_role("button", name="Invite learner").click()
+    expect(tutor_page.get_by_text("they will see an invitation")).to_be_visible()
+    expect(tutor_page.get_by_role("list").filter(has_text="Lara")).not_to_contain_text("Nina")
+
+    learner_page = browser.new_page()
+    log_in(learner_page, site, "nina")
+    expect(learner_page.get_by_text("Tina invited you to join Browser cohort")).to_be_visible()
+    learner_page.get_by_role("link", name="My cohorts").click()
+    learner_page.get_by_role("button", name="Accept and join Browser cohort").click()
+    expect(learner_page.get_by_text("You have joined Browser cohort")).to_be_visible()
+
+    tutor_page.reload()
+    expect(tutor_page.get_by_role("link", name="Remove nina")).to_be_visible()
+
+    learner_page.get_by_role("link", name="Leave Browser cohort").click()
+    learner_page.get_by_role("button", name="Leave the cohort").click()
+    expect(learner_page.get_by_text("You have left Browser cohort")).to_be_visible()
+    assert not CohortMembership.objects.active().filter(learner__username="nina").exists()
+    tutor_page.close()
+    learner_page.close()

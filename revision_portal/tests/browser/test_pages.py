@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from assessments.models import Attempt
 from assessments.services import start_attempt, submit_attempt
 from assignments.services import create_assignment, start_assignment_attempt
+from cohorts.services import create_cohort, invite_learner
 from revision_portal.tests.browser.conftest import (
     axe_violations,
     has_horizontal_scroll,
@@ -55,6 +56,9 @@ def pages(site):
         attempt=start_assignment_attempt(assignment=assignment, learner=site.learner),
         answers={1: CRM_ANSWER},
     )
+    # An invitation waiting for the learner, so My cohorts shows its accept form too.
+    evening = create_cohort(tutor=site.tutor, name="Evening cohort")
+    invite_learner(cohort=evening, identifier=site.learner.username, invited_by=site.tutor)
     return {
         "home": (None, "/"),
         "topic": (None, topic.get_absolute_url()),
@@ -64,6 +68,7 @@ def pages(site):
         "quiz": ("lara", f"/attempts/{open_attempt.pk}/questions/1/"),
         "results": ("lara", f"/attempts/{done.pk}/results/"),
         "progress": ("lara", "/progress/"),
+        "my-cohorts": ("lara", "/cohorts/"),
         "tutor-dashboard": ("tina", "/tutor/"),
         "cohort": ("tina", f"/tutor/cohorts/{site.cohort.pk}/"),
         "learner-drilldown": (
@@ -87,6 +92,7 @@ PAGE_NAMES = [
     "quiz",
     "results",
     "progress",
+    "my-cohorts",
     "tutor-dashboard",
     "cohort",
     "learner-drilldown",
