@@ -15,7 +15,7 @@ from assignments.models import Assignment
 from assignments.services import AssignmentError, create_assignment, start_assignment_attempt
 from cohorts.models import Cohort
 from cohorts.services import add_member
-from topics.models import Qualification, Topic
+from topics.models import Topic
 
 # Local development only: the command refuses to run with DEBUG off, so these never reach a
 # deployment. They are printed by `make run` so a developer can sign in straight away.
@@ -92,11 +92,10 @@ class Command(BaseCommand):
     def _cohort(self, tutor) -> Cohort:
         cohort = Cohort.objects.filter(name=DEMO_COHORT, is_demo=True).first()
         if cohort is None:
-            cohort = Cohort.objects.create(
-                name=DEMO_COHORT,
-                is_demo=True,
-                qualification=Qualification.objects.order_by("pk").first(),
-            )
+            # No qualification: the cohort covers every topic. Most seed documents name no
+            # qualification, and a cohort's pages cover only its qualification's topics, so
+            # tying it to the one that does would hide the demo learners' answers from the tutor.
+            cohort = Cohort.objects.create(name=DEMO_COHORT, is_demo=True)
         cohort.tutors.add(tutor)
         return cohort
 
