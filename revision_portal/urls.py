@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("tutor/", include("cohorts.urls")),
+    path("", include("revision.urls")),
     path("", include("assessments.urls")),
     path("", include("topics.urls")),
 ]
