@@ -31,10 +31,13 @@ def after_login(request):
     """Where signing in lands: learners on Today, tutors on their dashboard, admins and staff on
     quiz home (as before the Today page)."""
     user = request.user
-    if user.is_superuser or user.is_staff:
+    if user.is_superuser:
         return redirect("assessments:home")
+    # Before the staff check: tutors are staff too (for the question bank in the admin).
     if is_tutor(user):
         return redirect("cohorts:dashboard")
+    if user.is_staff:
+        return redirect("assessments:home")
     return redirect("revision:today")
 
 

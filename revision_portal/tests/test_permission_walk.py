@@ -13,6 +13,7 @@ from assessments.models import Attempt, Question
 from assessments.services import start_attempt, submit_attempt
 from assessments.tests.factories import UserFactory
 from cohorts.services import add_member, create_cohort
+from revision.models import Card
 from topics.models import Topic
 
 ROLES = ["anonymous", "learner", "other_learner", "tutor", "other_tutor", "admin"]
@@ -35,6 +36,7 @@ TUTOR_ACTION = {**TUTORS, "tutor": FOUND, "other_tutor": FOUND, "admin": FOUND}
 # Objects in the learner's cohort: only its tutor and admins reach them.
 COHORT = {**TUTORS, "other_tutor": NOT_FOUND}
 COHORT_ACTION = {**COHORT, "tutor": FOUND, "admin": FOUND}
+SIGNED_IN_REDIRECT = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], FOUND)}
 ANONYMOUS_ONLY = {"anonymous": OK, **dict.fromkeys(ROLES[1:], FOUND)}
 
 # url name: (method, kwargs builder, data builder, expected outcome per role)
@@ -125,6 +127,21 @@ EXPECTED = {
         COHORT_ACTION,
     ),
     "cohorts:override": ("get", lambda w: {"response_pk": w.response.pk}, None, COHORT),
+    # Revision: every signed-in user has their own Today page and cards (a tutor's is empty
+    # unless they revise); a card is its learner's alone.
+    "revision:after_login": ("get", lambda w: {}, None, SIGNED_IN_REDIRECT),
+    "revision:today": ("get", lambda w: {}, None, SIGNED_IN),
+    "revision:due_questions": ("post", lambda w: {}, None, SIGNED_IN_REDIRECT),
+    "revision:export": ("get", lambda w: {"fmt": "json"}, None, SIGNED_IN),
+    "revision:session": ("get", lambda w: {}, None, SIGNED_IN),
+    "revision:rate": (
+        "post",
+        lambda w: {"pk": w.card.pk},
+        lambda w: {"rating": "3", "token": str(w.card.reps)},
+        OWNER_REDIRECT,
+    ),
+    "revision:topics": ("get", lambda w: {}, None, SIGNED_IN),
+    "revision:study": ("post", lambda w: {"slug": w.topic.slug}, None, SIGNED_IN_REDIRECT),
 }
 
 
@@ -168,6 +185,8 @@ class World:
         self.response = self.attempt.responses.filter(
             question__kind=Question.Kind.SHORT_ANSWER
         ).first()
+        # The submitted quiz made the topic part of the learner's revision.
+        self.card = Card.objects.filter(learner=self.learner).first()
 
     def user(self, role):
         return None if role == "anonymous" else getattr(self, role)
