@@ -107,14 +107,14 @@ def today_summary(learner, now=None) -> TodaySummary:
         .select_related("topic")
         .order_by("due", "id")[:DUE_CARDS_LISTED]
     )
-    if len(due_cards) < DUE_CARDS_LISTED and new_today:
+    if new_today:
+        # One query whether or not the reviews fill the list (none when no new card is left).
         due_cards += list(
             cards.unseen()
             .select_related("topic")
-            .order_by("topic_id", "position", "id")[
-                : min(new_today, DUE_CARDS_LISTED - len(due_cards))
-            ]
+            .order_by("topic_id", "position", "id")[: min(new_today, DUE_CARDS_LISTED)]
         )
+    due_cards = due_cards[:DUE_CARDS_LISTED]
     return TodaySummary(
         due_reviews=totals["due_reviews"],
         new_today=new_today,
