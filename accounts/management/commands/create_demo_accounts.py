@@ -11,6 +11,7 @@ from assessments.models import Attempt
 from assessments.services import start_attempt, submit_attempt
 from cohorts.models import Cohort
 from cohorts.services import add_member
+from revision.history import give_review_history
 from topics.models import Qualification, Topic
 
 # Local development only: the command refuses to run with DEBUG off, so these never reach a
@@ -54,6 +55,10 @@ class Command(BaseCommand):
             cohort = self._cohort(tutor)
             add_member(cohort=cohort, learner=learner, added_by=tutor)
             created_attempts = self._demo_learners(cohort, tutor)
+            # A few weeks of flashcard reviews, so the Today page has cards due and a forecast.
+            reviews = give_review_history(
+                learner=learner, topics=Topic.objects.order_by("source_file")[:3]
+            )
         self.stdout.write("Demo accounts (local use only, DEBUG on):")
         for username, password in DEMO_PASSWORDS.items():
             self.stdout.write(f"  {username:<8} password: {password}")
@@ -61,6 +66,8 @@ class Command(BaseCommand):
             f"Demo cohort '{cohort.name}' (join code {cohort.join_code}) taught by tutor, with "
             f"{cohort.memberships.count()} learners; {created_attempts} demo attempts created."
         )
+        if reviews:
+            self.stdout.write(f"Demo learner's revision history: {reviews} reviews created.")
 
     def _account(self, username: str, *, superuser: bool = False):
         User = get_user_model()
