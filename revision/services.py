@@ -142,6 +142,11 @@ def sync_topic_cards(*, topic: Topic) -> None:
     are reinstated with their schedule; content new to the topic gets new cards for everyone
     who revises it. Called wherever the question bank is synced (imports, admin edits).
     """
+    learner_ids = list(
+        StudiedTopic.objects.filter(topic=topic).values_list("learner_id", flat=True)
+    )
+    if not learner_ids:
+        return  # cards exist only for learners who revise the topic: nothing to do
     now = timezone.now()
     specs = card_specs([topic.pk])
     current = Q()
@@ -154,13 +159,9 @@ def sync_topic_cards(*, topic: Topic) -> None:
         if specs:
             cards.active().exclude(current).update(retired_at=now)
             cards.filter(retired_at__isnull=False).filter(current).update(retired_at=None)
+            _create_cards(learner_ids, specs, now)
         else:
             cards.active().update(retired_at=now)
-        learner_ids = list(
-            StudiedTopic.objects.filter(topic=topic).values_list("learner_id", flat=True)
-        )
-        if learner_ids and specs:
-            _create_cards(learner_ids, specs, now)
 
 
 # --- quiz answers ------------------------------------------------------------------------------
