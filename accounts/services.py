@@ -11,6 +11,7 @@ from accounts.roles import LEARNERS_GROUP, TUTOR_PERMISSIONS, TUTORS_GROUP
 from assessments.models import Attempt, PointMastery
 from cohorts.models import CohortMembership
 from cohorts.services import add_member
+from revision.exports import schedule_json
 
 User = get_user_model()
 
@@ -104,6 +105,8 @@ def export_personal_data(user) -> dict:
                 "topic", "marking_point"
             )
         ],
+        # Spaced repetition: every card, its schedule and its reviews (docs/revision.md).
+        "revision": schedule_json(user)["cards"],
     }
 
 

@@ -292,7 +292,7 @@ def _apply_replay(card: Card, reviews: list) -> None:
 
 
 def new_cards_per_day() -> int:
-    return settings.REVISION_NEW_CARDS_PER_DAY
+    return max(0, settings.REVISION_NEW_CARDS_PER_DAY)
 
 
 def rate_card(
