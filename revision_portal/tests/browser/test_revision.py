@@ -63,14 +63,14 @@ def test_learner_clears_todays_cards_on_a_phone(browser, revising):
     log_in(page, site, "lara")
     expect(page).to_have_url(re.compile("/today/"))
     assert not has_horizontal_scroll(page), widest_elements(page)
-    screenshot(page, "today-phone")
+    screenshot(page, "revise-today-phone")
 
     page.get_by_role("link", name="Revise now").tap()
     for number in range(NEW_CARDS):
         page.get_by_text("Show the answer").tap()
         assert not has_horizontal_scroll(page), widest_elements(page)
         if number == 0:
-            screenshot(page, "flashcard-phone")
+            screenshot(page, "revise-flashcard-phone")
         page.get_by_role("button", name=re.compile("^Easy")).tap()
     expect(page.locator("#session-done")).to_be_visible()
     context.close()
