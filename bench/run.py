@@ -64,8 +64,10 @@ from httpclient import Client  # noqa: E402
 
 PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432"
-DB = "revision_portal_bench"
-IMPORT_DB = "revision_portal_bench_import"
+# BENCH_DB_PREFIX lets several people benchmark on one PostgreSQL server without sharing (and
+# dropping) each other's databases; bench_workers.py reads it too.
+DB = os.environ.get("BENCH_DB_PREFIX", "") + "revision_portal_bench"
+IMPORT_DB = os.environ.get("BENCH_DB_PREFIX", "") + "revision_portal_bench_import"
 HOST = "127.0.0.1"
 
 FULL = {
