@@ -120,6 +120,14 @@ class Card(models.Model):
     def is_new(self) -> bool:
         return self.last_review is None
 
+    @property
+    def label(self) -> str:
+        """A short name for lists: the point's wording, or the term / statement it is keyed by
+        (load ``marking_point`` with the card)."""
+        if self.kind == self.Kind.POINT and self.marking_point_id:
+            return self.marking_point.text
+        return self.content_key.split(":", 1)[-1]
+
 
 class ReviewLog(models.Model):
     """One review of a card: from a flashcard self-rating or from a marked quiz answer."""

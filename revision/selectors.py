@@ -104,14 +104,14 @@ def today_summary(learner, now=None) -> TodaySummary:
     due_cards = list(
         cards.seen()
         .filter(due__lte=now)
-        .select_related("topic")
+        .select_related("topic", "marking_point")
         .order_by("due", "id")[:DUE_CARDS_LISTED]
     )
     if new_today:
         # One query whether or not the reviews fill the list (none when no new card is left).
         due_cards += list(
             cards.unseen()
-            .select_related("topic")
+            .select_related("topic", "marking_point")
             .order_by("topic_id", "position", "id")[: min(new_today, DUE_CARDS_LISTED)]
         )
     due_cards = due_cards[:DUE_CARDS_LISTED]
