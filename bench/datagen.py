@@ -418,9 +418,9 @@ def cmd_build(args) -> int:
         "attempts": total_attempts,
         "revision_cards": revision["cards"],
         "revision_reviews": revision["reviews"],
-        # Cards due now for the first learners, with their review counts (the rating form's
-        # token): the flashcard rating POST rates each once.
-        "due_cards": revision["due_cards"],
+        # The first learners' cards (due ones first) with their review counts (the rating
+        # form's token): the flashcard rating POST rates each once.
+        "rate_cards": revision["rate_cards"],
         "answers": total_responses,
         "mastery_rows": total_mastery,
         "questions": sum(len(v) for v in questions_by_topic.values()),
@@ -441,7 +441,7 @@ def cmd_build(args) -> int:
 # simulating each card, at a fraction of the time (bench/README: 2,000 learners' cards).
 HISTORY_TEMPLATES = 96
 NEW_CARD_SHARE = 0.2
-DUE_CARDS_IN_MANIFEST = 50  # learners whose due cards are listed for the rating POST
+RATE_CARDS_IN_MANIFEST = 50  # learners whose cards are listed for the rating POST
 
 
 def _revision_history(learner_topics: dict[int, list[int]], learners, now, rng) -> dict:
@@ -466,8 +466,10 @@ def _revision_history(learner_topics: dict[int, list[int]], learners, now, rng) 
     cards = CopyRows(Card, pk_from=next_card_id)
     logs = CopyRows(ReviewLog)
     studied = CopyRows(StudiedTopic)
-    listed = {u.pk: u.username for u in learners[:DUE_CARDS_IN_MANIFEST]}
-    due_cards: dict[str, list[list[int]]] = {name: [] for name in listed.values()}
+    listed = {u.pk: u.username for u in learners[:RATE_CARDS_IN_MANIFEST]}
+    # (due, card id, reps) per listed learner: every card can be rated (early reviews cost the
+    # same as due ones), so the rating POST has enough distinct cards for a whole run.
+    rate_cards: dict[str, list[tuple]] = {name: [] for name in listed.values()}
     for learner_id, topic_ids in learner_topics.items():
         for topic_id in topic_ids:
             studied.add(learner_id=learner_id, topic_id=topic_id, source="quiz", started_at=now)
@@ -482,7 +484,9 @@ def _revision_history(learner_topics: dict[int, list[int]], learners, now, rng) 
                     "retired_at": None,
                 }
                 if rng.random() < NEW_CARD_SHARE:
-                    cards.add(**common, state=1, step=0, due=now, created_at=now, reps=0)
+                    card_id = cards.add(**common, state=1, step=0, due=now, created_at=now, reps=0)
+                    if learner_id in listed:
+                        rate_cards[listed[learner_id]].append((now, card_id, 0))
                     continue
                 history = rng.choice(templates)
                 card_id = cards.add(
@@ -507,8 +511,8 @@ def _revision_history(learner_topics: dict[int, list[int]], learners, now, rng) 
                         response_id=None,
                         was_new=index == 0,
                     )
-                if learner_id in listed and history.due <= now:
-                    due_cards[listed[learner_id]].append([card_id, history.reps])
+                if learner_id in listed:
+                    rate_cards[listed[learner_id]].append((history.due, card_id, history.reps))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         studied.copy(cursor)
@@ -519,7 +523,14 @@ def _revision_history(learner_topics: dict[int, list[int]], learners, now, rng) 
             "SELECT setval(pg_get_serial_sequence('revision_card', 'id'), "
             "(SELECT max(id) FROM revision_card))"
         )
-    return {"cards": cards.count, "reviews": logs.count, "due_cards": due_cards}
+    return {
+        "cards": cards.count,
+        "reviews": logs.count,
+        "rate_cards": {
+            name: [[card_id, reps] for _due, card_id, reps in sorted(entries)]
+            for name, entries in rate_cards.items()
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
