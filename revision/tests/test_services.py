@@ -251,3 +251,10 @@ def test_study_topics_is_idempotent(topic_world):
     assert services.study_topics(learner=learner, topics=[topic]) == 1
     assert services.study_topics(learner=learner, topics=[topic]) == 0
     assert Card.objects.filter(learner=learner).count() == 5
+
+
+def test_rebuild_schedules_names_an_unknown_learner():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No such learner: nobody"):
+        call_command("rebuild_schedules", "--learner", "nobody")
