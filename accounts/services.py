@@ -24,6 +24,7 @@ from accounts.validators import normalise_email, validate_username_script
 from assessments.models import Attempt, Exemplar, OverrideRecord, PointMastery, Response
 from cohorts.models import Cohort, CohortMembership
 from cohorts.services import add_member
+from revision.exports import schedule_json
 
 User = get_user_model()
 
@@ -196,6 +197,8 @@ def export_personal_data(user) -> dict:
                 "attempt_time", "id"
             )
         ],
+        # Spaced repetition: every card, its schedule and its reviews (docs/revision.md).
+        "revision": schedule_json(user)["cards"],
     }
 
 

@@ -42,6 +42,7 @@ from assessments.summaries import (
     refresh_summaries_for_responses,
     refresh_topic_summaries,
 )
+from revision.services import correct_quiz_reviews, record_quiz_reviews, sync_topic_cards
 from topics.models import KeyConcept, MarkingPoint, Misconception, Topic
 
 TOPIC_QUIZ_CONCEPT_QUESTIONS = 2
@@ -159,6 +160,8 @@ def _retire_and_follow_up(
     # Every content change comes through here (imports, the topic and marking point admin): a
     # point added or retired changes each learner's figures for the topic.
     refresh_topic_summaries(topic_ids=[topic.pk])
+    # Learners' revision cards follow the content: retired points retire their cards.
+    sync_topic_cards(topic=topic)
     # What tutors taught refers to the rubric's ideas: a rebuilt rubric is learned afresh.
     # (A new topic's questions have no exemplars yet: nothing to ask.)
     if existing:
@@ -493,6 +496,16 @@ def create_attempt_with_questions(
     )
 
 
+def start_questions_attempt(*, learner, title: str, questions: Sequence[Question]) -> Attempt:
+    """An attempt at chosen questions, in the order given (the Today page's due questions:
+    ``revision.services.start_due_questions``). Raises ``QuizError`` when there are none."""
+    if not questions:
+        raise QuizError("There are no questions for this quiz yet.")
+    return _create_attempt(
+        learner=learner, kind=Attempt.Kind.MIXED, topic=None, title=title, questions=questions
+    )
+
+
 def _create_attempt(*, learner, kind, topic, title, questions, retry_of=None) -> Attempt:
     with transaction.atomic():
         attempt = Attempt.objects.create(
@@ -651,6 +664,8 @@ def mark_attempt(*, attempt_id: int) -> bool:
         # Mastery is dated by when the learner answered, not when the worker got to it, so a
         # queue that marks two of a learner's attempts out of order keeps the later one's word.
         _record_mastery(responses, learner_id=learner_id, answered_at=submitted_at)
+        # The learner's spaced-repetition cards move with the marks, in the same transaction.
+        record_quiz_reviews(learner_id=learner_id, responses=responses, reviewed_at=submitted_at)
     return True
 
 
@@ -699,6 +714,8 @@ def _refresh_mastery_credit(responses: Iterable[Response]) -> None:
             credited=response.credited
         )
     refresh_summaries_for_responses(responses)
+    # Quiz reviews of these answers take the new credit (their cards' schedules are replayed).
+    correct_quiz_reviews(responses=responses)
 
 
 _MARK_FIELDS = [

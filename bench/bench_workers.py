@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from run import PY, django_env, machine, psql, recreate_database  # noqa: E402
 
-DB = "rp_queue_bench"
+DB = os.environ.get("BENCH_DB_PREFIX", "") + "rp_queue_bench"
 JSON_PATH = ROOT / "bench" / "workers.json"
 TARGET_ANSWERS_PER_SECOND = 200
 TARGET_P95_SECONDS = 2.0

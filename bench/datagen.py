@@ -305,6 +305,7 @@ def cmd_build(args) -> int:
     latest_attempt: dict[int, Attempt] = {}
     next_response_id = (Response.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     chunk = 100
+    learner_topics: dict[int, list[int]] = {}
     for offset in range(0, len(learners), chunk):
         group = learners[offset : offset + chunk]
         attempts, plans = [], []
@@ -313,6 +314,7 @@ def cmd_build(args) -> int:
             when = now - datetime.timedelta(days=60)
             # Each learner revises a handful of topics, some of them more than once.
             favourites = rng.sample(quiz_topics, min(len(quiz_topics), rng.randint(4, 12)))
+            learner_topics[learner.pk] = [t.pk for t in favourites]
             while given < answers_per_learner:
                 topic = rng.choice(favourites)
                 questions = questions_by_topic[topic.pk]
@@ -402,6 +404,9 @@ def cmd_build(args) -> int:
         started = time.perf_counter()
         call_command(SUMMARIES_COMMAND, verbosity=0)
         timings["rebuild_learner_summaries"] = time.perf_counter() - started
+    started = time.perf_counter()
+    revision = _revision_history(learner_topics, learners, now, rng)
+    timings["revision_cards_and_reviews"] = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -420,6 +425,11 @@ def cmd_build(args) -> int:
             for i, c in enumerate(cohorts)
         },
         "attempts": total_attempts,
+        "revision_cards": revision["cards"],
+        "revision_reviews": revision["reviews"],
+        # The first learners' cards (due ones first) with their review counts (the rating
+        # form's token): the flashcard rating POST rates each once.
+        "rate_cards": revision["rate_cards"],
         "answers": total_responses,
         "mastery_rows": total_mastery,
         "questions": sum(len(v) for v in questions_by_topic.values()),
@@ -473,6 +483,102 @@ def _cohort_assignments(
         )
         made[cohort.pk] = assignment.pk
     return made
+
+
+# Histories simulated by the fsrs scheduler once and shared out among the cards: as realistic as
+# simulating each card, at a fraction of the time (bench/README: 2,000 learners' cards).
+HISTORY_TEMPLATES = 96
+NEW_CARD_SHARE = 0.2
+RATE_CARDS_IN_MANIFEST = 50  # learners whose cards are listed for the rating POST
+
+
+def _revision_history(learner_topics: dict[int, list[int]], learners, now, rng) -> dict:
+    """Spaced-repetition data as the revision app keeps it: every learner revises the topics
+    they answered, with a card per marking point, key concept (both ways) and misconception;
+    most cards carry a few weeks of flashcard reviews made by the fsrs scheduler (some due
+    now, more this week), the rest are new. Streamed with COPY."""
+    from revision.history import simulate
+    from revision.models import Card, ReviewLog, StudiedTopic
+    from revision.services import card_specs
+
+    specs_by_topic: dict[int, list] = {}
+    all_topics = {pk for pks in learner_topics.values() for pk in pks}
+    for spec in card_specs(all_topics):
+        specs_by_topic.setdefault(spec.topic_id, []).append(spec)
+    until = now - datetime.timedelta(hours=1)
+    templates = [
+        simulate(start=now - datetime.timedelta(days=rng.uniform(3, 35)), until=until, rng=rng)
+        for _ in range(HISTORY_TEMPLATES)
+    ]
+    next_card_id = (Card.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    cards = CopyRows(Card, pk_from=next_card_id)
+    logs = CopyRows(ReviewLog)
+    studied = CopyRows(StudiedTopic)
+    listed = {u.pk: u.username for u in learners[:RATE_CARDS_IN_MANIFEST]}
+    # (due, card id, reps) per listed learner: every card can be rated (early reviews cost the
+    # same as due ones), so the rating POST has enough distinct cards for a whole run.
+    rate_cards: dict[str, list[tuple]] = {name: [] for name in listed.values()}
+    for learner_id, topic_ids in learner_topics.items():
+        for topic_id in topic_ids:
+            studied.add(learner_id=learner_id, topic_id=topic_id, source="quiz", started_at=now)
+            for spec in specs_by_topic.get(topic_id, ()):
+                common = {
+                    "learner_id": learner_id,
+                    "topic_id": topic_id,
+                    "kind": spec.kind,
+                    "content_key": spec.content_key,
+                    "marking_point_id": spec.marking_point_id,
+                    "position": spec.position,
+                    "retired_at": None,
+                }
+                if rng.random() < NEW_CARD_SHARE:
+                    card_id = cards.add(**common, state=1, step=0, due=now, created_at=now, reps=0)
+                    if learner_id in listed:
+                        rate_cards[listed[learner_id]].append((now, card_id, 0))
+                    continue
+                history = rng.choice(templates)
+                card_id = cards.add(
+                    **common,
+                    state=history.state,
+                    step=history.step,
+                    stability=history.stability,
+                    difficulty=history.difficulty,
+                    due=history.due,
+                    last_review=history.last_review,
+                    reps=history.reps,
+                    created_at=history.reviews[0][0],
+                )
+                for index, (at, rating) in enumerate(history.reviews):
+                    logs.add(
+                        card_id=card_id,
+                        learner_id=learner_id,
+                        rating=rating,
+                        reviewed_at=at,
+                        source="flashcard",
+                        duration_ms=4000 + 1000 * (index % 9),
+                        response_id=None,
+                        was_new=index == 0,
+                    )
+                if learner_id in listed:
+                    rate_cards[listed[learner_id]].append((history.due, card_id, history.reps))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        studied.copy(cursor)
+        cards.copy(cursor)
+        logs.copy(cursor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('revision_card', 'id'), "
+            "(SELECT max(id) FROM revision_card))"
+        )
+    return {
+        "cards": cards.count,
+        "reviews": logs.count,
+        "rate_cards": {
+            name: [[card_id, reps] for _due, card_id, reps in sorted(entries)]
+            for name, entries in rate_cards.items()
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

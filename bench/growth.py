@@ -26,6 +26,7 @@ PAGE_LABELS = {
     "submit_answer": "submit an answer (POST, 302)",
     "progress": "learner's progress",
     "today_page": "Today page",
+    "flashcard_rate": "rate a flashcard (POST, 302)",
     "cohort_page": "tutor's cohort page (50 learners)",
     "assignment_page": "tutor's assignment page (50 learners)",
 }

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -63,8 +64,10 @@ from httpclient import Client  # noqa: E402
 
 PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432"
-DB = "revision_portal_bench"
-IMPORT_DB = "revision_portal_bench_import"
+# BENCH_DB_PREFIX lets several people benchmark on one PostgreSQL server without sharing (and
+# dropping) each other's databases; bench_workers.py reads it too.
+DB = os.environ.get("BENCH_DB_PREFIX", "") + "revision_portal_bench"
+IMPORT_DB = os.environ.get("BENCH_DB_PREFIX", "") + "revision_portal_bench_import"
 HOST = "127.0.0.1"
 
 FULL = {
@@ -109,6 +112,10 @@ MARKER_P99_MS = 5
 IMPORT_DOCS_PER_S = 100
 # Issue 13's Today page for learners; measured when a learner gets a 200 from it.
 TODAY_PATH = "/today/"
+# Pages whose requests each change what they ask about (a card rated once): check_once spends the
+# first, the query count reads the second, the warm-up gets the last fifth of the list and the
+# measured run the rest, so no request of the measured run was sent before.
+SPENT_BY_CHECK = {"flashcard_rate"}
 
 
 def log(message: str) -> None:
@@ -343,7 +350,13 @@ def prepare_sessions(port: int, manifest: dict, plan: dict) -> dict:
         attempt = client.start_topic_quiz(slugs[index % len(slugs)])
         question = f"/attempts/{attempt}/questions/1/"
         token = client.token_from(question)
-        return {"client": client, "attempt": attempt, "question": question, "token": token}
+        return {
+            "client": client,
+            "attempt": attempt,
+            "question": question,
+            "token": token,
+            "username": name,
+        }
 
     def tutor_session(cohort):
         client = Client(HOST, port)
@@ -402,6 +415,7 @@ def scenarios(port: int, sessions: dict, manifest: dict, *, today: bool = False)
         ),
         "progress": ([("GET", "/progress/", authed(s), None) for s in learners], 200),
         "today_page": ([("GET", TODAY_PATH, authed(s), None) for s in learners], 200),
+        "flashcard_rate": (_rating_requests(learners, manifest, authed, form), 302),
         "cohort_page": (
             [("GET", f"/tutor/cohorts/{t['cohort']}/", authed(t), None) for t in tutors],
             200,
@@ -418,7 +432,34 @@ def scenarios(port: int, sessions: dict, manifest: dict, *, today: bool = False)
         )
     if not today:
         del result["today_page"]
+        del result["flashcard_rate"]
+    elif not result["flashcard_rate"][0]:
+        del result["flashcard_rate"]
     return result
+
+
+def _rating_requests(learners: list, manifest: dict, authed, form) -> list:
+    """ "Good" on each due card of the logged-in learners, round-robin across them. Each card is
+    rated once with its review count as the token; a request wrk repeats after the list runs
+    out is a double submit, which the page answers (302) without reviewing again."""
+    queues = [
+        [
+            (
+                "POST",
+                f"/flashcards/{card_id}/rate/",
+                authed(s, form),
+                urllib.parse.urlencode(
+                    {"csrfmiddlewaretoken": s["token"], "rating": "3", "token": str(reps)}
+                ),
+            )
+            for card_id, reps in manifest.get("rate_cards", {}).get(s["username"], [])
+        ]
+        for s in learners
+    ]
+    requests = []
+    for row in itertools.zip_longest(*queues):
+        requests.extend(r for r in row if r is not None)
+    return requests
 
 
 def check_once(port: int, requests: list, expected: int) -> None:
@@ -468,7 +509,8 @@ def count_queries(env: dict, work: Path, pages: dict) -> dict:
     """Queries per request of each page (bench/querycount.py, in-process, same database)."""
     specs = {}
     for name, (requests, expected) in pages.items():
-        method, url, headers, body = requests[0]
+        # The rating POST's first request was spent by check_once: count a fresh one.
+        method, url, headers, body = requests[1 if name in SPENT_BY_CHECK else 0]
         specs[name] = {
             "method": method,
             "url": url,
@@ -567,12 +609,20 @@ def load_pages(port: int, env: dict, work: Path, plan: dict, connections: int, r
         script = work / f"{name}.lua"
         if name in pages:
             requests = pages_to_load["baseline"][0]
+        warmup_script = script
+        if name in SPENT_BY_CHECK:
+            cut = max(3, len(requests) * 4 // 5)
+            warmup_script = work / f"{name}-warmup.lua"
+            write_lua(warmup_script, requests[cut:] or requests[2:])
+            requests = requests[2:cut]
         write_lua(script, requests)
         waited = wait_until_idle(port)
         if waited > 1:
             log(f"  (waited {waited} s for the previous page's requests to finish)")
-        run_wrk(port, script, duration=plan["warmup"], connections=connections)
+        run_wrk(port, warmup_script, duration=plan["warmup"], connections=connections)
         figures = run_wrk(port, script, duration=plan["duration"], connections=connections)
+        if name in SPENT_BY_CHECK:
+            figures["distinct_requests"] = len(requests)
         if name in pages:
             pages["baseline"]["rps_end"] = figures["rps"]
             pages["baseline"]["rps_start"] = pages["baseline"]["rps"]
@@ -584,6 +634,11 @@ def load_pages(port: int, env: dict, work: Path, plan: dict, connections: int, r
         log(
             f"  {name}: {pages[name]['rps']} req/s, p95 {pages[name]['p95_ms']} ms, "
             f"{pages[name]['queries']} queries, {pages[name]['seconds_alone']} s alone"
+            + (
+                f", {figures['requests']} requests of {figures['distinct_requests']} distinct"
+                if "distinct_requests" in figures
+                else ""
+            )
         )
     load_average.append(round(os.getloadavg()[0], 1))
     results["load_average_1min"] = load_average

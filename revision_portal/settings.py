@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "accounts",
     "assignments",
     "notifications",
+    "revision",
 ]
 
 MIDDLEWARE = [
@@ -318,8 +319,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Revision Portal <nore
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "assessments:home"
+# Learners land on their Today page, tutors on their dashboard, admins on quiz home
+# (revision.views.after_login decides).
+LOGIN_REDIRECT_URL = "revision:after_login"
 LOGOUT_REDIRECT_URL = "topics:home"
+
+# Spaced repetition (docs/revision.md): how many cards a learner meets for the first time on
+# the flashcard page each day (quiz answers review cards whatever this says).
+REVISION_NEW_CARDS_PER_DAY = env_int("REVISION_NEW_CARDS_PER_DAY", 20)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")

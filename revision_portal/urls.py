@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("assignments.urls")),
     path("", include("notifications.urls")),
     path("cohorts/", include("cohorts.learner_urls")),
+    path("", include("revision.urls")),
     path("", include("assessments.urls")),
     path("", include("topics.urls")),
 ]

@@ -126,6 +126,9 @@ def test_data_export_contains_everything_about_the_learner(client, learner_with_
     assert answers[0]["tutor_comment"] == "Fine"
     assert answers[0]["auto_result"]["max_score"] >= 1
     assert len(data["progress"]) == 4
+    # The quiz made the topic part of their revision: the answered point's card and its review.
+    reviewed = [card for card in data["revision"] if card["reviews"]]
+    assert reviewed and reviewed[0]["reviews"][0]["source"] == "quiz"
 
 
 def test_deleting_the_account_removes_answers_from_tutor_views_and_exports(

@@ -146,9 +146,10 @@ def _topic_with_points(points: int) -> Topic:
 # A new topic's bank, whatever its size: savepoint; the existing questions (none), its active
 # marking points, its key concepts, its qualification (which lexicon its rubrics use), its exam
 # tips, its misconceptions; one batched insert of the questions and one of their history rows,
-# the same for the indicators; the learners' topic summaries refreshed; release. (Other topics'
-# concept terms are read only for a topic with fewer than four concepts.)
-NEW_BANK_QUERIES = 13
+# the same for the indicators; the learners' topic summaries refreshed; who revises the topic
+# (nobody yet: no revision cards to sync); release. (Other topics' concept terms are read only
+# for a topic with fewer than four concepts.)
+NEW_BANK_QUERIES = 14
 
 
 @pytest.mark.parametrize("points", [4, 12])

@@ -18,6 +18,7 @@ from assessments.tests.factories import UserFactory
 from assignments.services import create_assignment
 from cohorts.services import add_member, create_cohort, invite_learner
 from notifications.models import Notification
+from revision.models import Card
 from topics.models import Topic
 
 ROLES = ["anonymous", "learner", "other_learner", "tutor", "other_tutor", "admin"]
@@ -40,6 +41,7 @@ TUTOR_ACTION = {**TUTORS, "tutor": FOUND, "other_tutor": FOUND, "admin": FOUND}
 # Objects in the learner's cohort: only its tutor and admins reach them.
 COHORT = {**TUTORS, "other_tutor": NOT_FOUND}
 COHORT_ACTION = {**COHORT, "tutor": FOUND, "admin": FOUND}
+SIGNED_IN_REDIRECT = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], FOUND)}
 ANONYMOUS_ONLY = {"anonymous": OK, **dict.fromkeys(ROLES[1:], FOUND)}
 
 # url name: (method, kwargs builder, data builder, expected outcome per role)
@@ -167,6 +169,21 @@ EXPECTED = {
     "my_cohorts:accept": ("post", lambda w: {"pk": w.invitation.pk}, None, OWNER_REDIRECT),
     "my_cohorts:decline": ("post", lambda w: {"pk": w.invitation.pk}, None, OWNER_REDIRECT),
     "my_cohorts:leave": ("get", lambda w: {"pk": w.cohort.pk}, None, OWNER_ONLY),
+    # Revision: every signed-in user has their own Today page and cards (a tutor's is empty
+    # unless they revise); a card is its learner's alone.
+    "revision:after_login": ("get", lambda w: {}, None, SIGNED_IN_REDIRECT),
+    "revision:today": ("get", lambda w: {}, None, SIGNED_IN),
+    "revision:due_questions": ("post", lambda w: {}, None, SIGNED_IN_REDIRECT),
+    "revision:export": ("get", lambda w: {"fmt": "json"}, None, SIGNED_IN),
+    "revision:session": ("get", lambda w: {}, None, SIGNED_IN),
+    "revision:rate": (
+        "post",
+        lambda w: {"pk": w.card.pk},
+        lambda w: {"rating": "3", "token": str(w.card.reps)},
+        OWNER_REDIRECT,
+    ),
+    "revision:topics": ("get", lambda w: {}, None, SIGNED_IN),
+    "revision:study": ("post", lambda w: {"slug": w.topic.slug}, None, SIGNED_IN_REDIRECT),
 }
 
 
@@ -224,6 +241,8 @@ class World:
             due_at=timezone.now() + datetime.timedelta(days=1),
         )
         self.notification = Notification.objects.get(recipient=self.learner)
+        # The submitted quiz made the topic part of the learner's revision.
+        self.card = Card.objects.filter(learner=self.learner).first()
 
     def user(self, role):
         return None if role == "anonymous" else getattr(self, role)

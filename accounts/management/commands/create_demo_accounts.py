@@ -15,6 +15,7 @@ from assignments.models import Assignment
 from assignments.services import AssignmentError, create_assignment, start_assignment_attempt
 from cohorts.models import Cohort
 from cohorts.services import add_member
+from revision.history import give_review_history
 from topics.models import Topic
 
 # Local development only: the command refuses to run with DEBUG off, so these never reach a
@@ -60,6 +61,10 @@ class Command(BaseCommand):
             add_member(cohort=cohort, learner=learner, added_by=tutor)
             created_attempts = self._demo_learners(cohort, tutor)
             assignment = self._demo_assignment(cohort, tutor)
+            # A few weeks of flashcard reviews, so the Today page has cards due and a forecast.
+            reviews = give_review_history(
+                learner=learner, topics=Topic.objects.order_by("source_file")[:3]
+            )
         self.stdout.write("Demo accounts (local use only, DEBUG on):")
         for username, password in DEMO_PASSWORDS.items():
             self.stdout.write(f"  {username:<8} password: {password}")
@@ -72,6 +77,8 @@ class Command(BaseCommand):
                 f"Demo assignment '{assignment.title}' set for the cohort, due "
                 f"{assignment.due_at:%d %b %Y}."
             )
+        if reviews:
+            self.stdout.write(f"Demo learner's revision history: {reviews} reviews created.")
 
     def _account(self, username: str, *, superuser: bool = False):
         User = get_user_model()

@@ -143,6 +143,10 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page, site):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    # Learners land on their Today page; the quizzes are one link away.
+    page.wait_for_url(re.compile("/today/"))
+    _tab_to(page, "^Quizzes$")
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile("/quizzes/"))
 
     _tab_to(page, "Start quiz on Building and maintaining")
@@ -167,6 +171,7 @@ def test_quiz_works_without_javascript(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     log_in(page, site, "lara")
+    page.goto(f"{site.url}/quizzes/")
     page.get_by_role(
         "button", name=re.compile("All questions on one page for Building and maintaining")
     ).click()
