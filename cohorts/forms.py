@@ -53,7 +53,7 @@ class CoTutorForm(forms.Form):
 
 class HeatmapFilterForm(forms.Form):
     """Narrows the heatmap. Topics are paged rather than listed here: a form with a box per
-    topic grew with the question bank and was much of the page's time (README "Performance")."""
+    topic grew with the question bank and was much of the page's time (docs/performance.md)."""
 
     qualification = forms.TypedChoiceField(
         coerce=int, empty_value=None, required=False, label="Qualification"

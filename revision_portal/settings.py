@@ -2,7 +2,7 @@
 
 Every setting has a safe development default, so a fresh checkout runs with no configuration.
 Production is switched on by setting ``SECRET_KEY`` (``DEBUG`` then defaults to off); the
-README lists every variable.
+docs/configuration.md lists every variable.
 """
 
 import datetime
@@ -426,7 +426,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading puts the domain in browsers' built-in HTTPS-only list: every subdomain, for
     # months after a removal request. Only the operator who owns the whole domain can decide
-    # that, so it is opt-in (README, Security). Off, Django's check --deploy would warn
+    # that, so it is opt-in (docs/security.md). Off, Django's check --deploy would warn
     # (security.W021) on every deployment that chose not to: that warning is silenced.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
