@@ -486,7 +486,7 @@ def _cohort_assignments(
 
 
 # Histories simulated by the fsrs scheduler once and shared out among the cards: as realistic as
-# simulating each card, at a fraction of the time (bench/README: 2,000 learners' cards).
+# simulating each card, at a fraction of the time (docs/performance.md: 2,000 learners' cards).
 HISTORY_TEMPLATES = 96
 NEW_CARD_SHARE = 0.2
 RATE_CARDS_IN_MANIFEST = 50  # learners whose cards are listed for the rating POST
