@@ -12,6 +12,7 @@ from assessments.exports import exemplars_csv_response
 from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
 from assessments.models import (
+    MARK_FIELDS,
     Attempt,
     Exemplar,
     Indicator,
@@ -341,20 +342,14 @@ class ResponseAdmin(admin.ModelAdmin):
         "rubric_snapshot",
         "result",
     ]
+    # What the marker wrote is read-only here; a tutor changes a mark through the override.
     readonly_fields = [
         "attempt",
         "question",
         "position",
         "answer_text",
         "selected_choice",
-        "rubric_snapshot",
-        "result",
-        "awarded",
-        "score",
-        "max_score",
-        "confident",
-        "marked_at",
-        "needs_tutor",
+        *MARK_FIELDS,
         "override_by",
         "override_at",
     ]

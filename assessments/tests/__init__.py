@@ -5,19 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+
 from topics.parsing import SeedDocument, parse_seed_text
 
-_REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LABELLED_CSV = DATA_DIR / "labelled_answers.csv"
 
 
 def seeds_dir() -> Path:
-    """The seed topic documents: the repository's copy, else the shared folder beside it."""
-    for candidate in (_REPO / "seeds", _REPO.parent / "shared" / "seeds"):
-        if candidate.is_dir() and any(candidate.glob("*.txt")):
-            return candidate
-    raise FileNotFoundError("no seed documents found in seeds/ or ../shared/seeds/")
+    """The seed topic documents (``settings.SEEDS_DIR``)."""
+    return settings.SEEDS_DIR
 
 
 @lru_cache(maxsize=1)
