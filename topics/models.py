@@ -19,8 +19,8 @@ class Qualification(models.Model):
     awarding_body = models.CharField(max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
-    # A name from assessments/marking/lexicons/ (the choices are offered by the admin form, so
-    # this app need not import the marker).
+    # The name of one of the marker's lexicons (the admin form offers the names the assessments
+    # app lists, so this app need not import the marker).
     lexicon = models.CharField(
         max_length=64,
         blank=True,

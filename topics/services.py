@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from assessments.services import sync_question_bank
-from topics import parsing
+from topics import parsing, signals
 from topics.models import (
     SECTION_MODELS,
     ExamTip,
@@ -194,9 +193,7 @@ def import_seed_bytes(
                 topic = Topic.objects.select_for_update().get(pk=existing.pk)
                 retired = _update_topic(topic, document, content_hash=content_hash)
                 status = "updated"
-            refresh_search_document(topic)
-            # Questions are generated from the content, so they change with it, atomically.
-            sync_question_bank(topic=topic)
+            topic_content_changed(topic=topic)
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as error:
@@ -255,6 +252,30 @@ def publish_topics(*, topics: Iterable[Topic], published: bool = True) -> int:
             topic.save(update_fields=["is_published", "updated_at"])
             changed += 1
     return changed
+
+
+def topic_content_changed(*, topic: Topic) -> None:
+    """Bring everything derived from ``topic``'s content up to date once all of a change is
+    saved: its search column here, then, through ``signals.topic_content_changed``, whatever
+    other apps build from it (the question bank, and from it the revision cards).
+
+    Call it inside the writer's transaction (imports, the admin), so the content and what is
+    derived from it change together. ``updated_at`` and the content version need no call: the
+    topic's own save and the section signals (``topics.signals``) move them.
+    """
+    refresh_search_document(topic)
+    signals.topic_content_changed.send(sender=Topic, topic=topic)
+
+
+def qualification_vocabulary_changed(*, qualification: Qualification) -> int:
+    """The marking vocabulary of ``qualification`` changed: tell the apps built from its
+    topics' content (questions' rubrics are built with the vocabulary). The search column does
+    not depend on it. Returns how many topics were announced."""
+    topics = list(qualification.topics.all())
+    with transaction.atomic():
+        for topic in topics:
+            signals.topic_content_changed.send(sender=Topic, topic=topic)
+    return len(topics)
 
 
 def refresh_search_document(topic: Topic) -> None:
