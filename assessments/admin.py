@@ -312,6 +312,10 @@ class ResponseOverrideForm(forms.ModelForm):
         return cleaned
 
 
+# Marking's fields shown at the foot of the response page (or, for the count, not at all).
+_MARK_DETAIL = {"rubric_snapshot", "result", "misconception_count"}
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
     """Responses as marked. The automatic result is read-only; a mark changed here is recorded
@@ -329,12 +333,8 @@ class ResponseAdmin(admin.ModelAdmin):
         "position",
         "answer_text",
         "selected_choice",
-        "awarded",
-        "score",
-        "max_score",
-        "confident",
-        "needs_tutor",
-        "marked_at",
+        # The mark first; the marker's working (snapshot, result) last, after the override.
+        *(name for name in MARK_FIELDS if name not in _MARK_DETAIL),
         "override_awarded",
         "override_comment",
         "override_by",
