@@ -20,11 +20,15 @@ def seeds_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def seed_documents() -> dict[str, SeedDocument]:
-    """File name -> parsed document, for every seed file."""
-    return {
+    """File name -> parsed document, for every seed file. Tests are parametrised over these,
+    so finding none is an error, not an empty (and silently passing) parametrisation."""
+    documents = {
         path.name: parse_seed_text(path.read_text(encoding="utf-8"))
         for path in sorted(seeds_dir().glob("*.txt"))
     }
+    if not documents:
+        raise FileNotFoundError(f"no seed documents (*.txt) in {seeds_dir()}")
+    return documents
 
 
 def marking_point(source: str, point: int) -> str:
