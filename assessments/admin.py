@@ -13,6 +13,7 @@ from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
 from assessments.models import (
     MARK_FIELDS,
+    RUBRIC_FIELDS,
     Attempt,
     Exemplar,
     Indicator,
@@ -124,16 +125,8 @@ class QuestionAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
         (
             "Short-answer rubric",
-            {
-                "fields": [
-                    "required_count",
-                    "requires_explanation",
-                    "requires_link",
-                    "auto_markable",
-                    "model_answer",
-                    "lexicon",
-                ]
-            },
+            # The prompt is in the first group, with the question's place.
+            {"fields": [name for name in RUBRIC_FIELDS if name != "prompt"]},
         ),
         (
             "What the marker will look for (from the saved question)",

@@ -17,6 +17,18 @@ from topics.models import MarkingPoint, Topic
 # is the marker's own bound, so every answer stored is marked whole.
 ANSWER_MAX_CHARS = MAX_CHARS
 
+# The fields of a question that decide how its answers are marked (a change to any of them
+# rebuilds the rubric's marks).
+RUBRIC_FIELDS = (
+    "prompt",
+    "required_count",
+    "requires_explanation",
+    "requires_link",
+    "auto_markable",
+    "model_answer",
+    "lexicon",
+)
+
 # The fields of a response that marking writes (the service stores them; the admin shows them
 # read-only).
 MARK_FIELDS = (

@@ -27,6 +27,7 @@ from assessments.marking.exemplars import Learning, learn_from_exemplars
 from assessments.models import (
     ANSWER_MAX_CHARS,
     MARK_FIELDS,
+    RUBRIC_FIELDS,
     Attempt,
     Exemplar,
     Indicator,
@@ -248,20 +249,8 @@ def _set_choice_fields(
     question.is_active = True
 
 
-# The fields of a question that decide how its answers are marked.
-_RUBRIC_FIELDS = (
-    "prompt",
-    "required_count",
-    "requires_explanation",
-    "requires_link",
-    "auto_markable",
-    "model_answer",
-    "lexicon",
-)
-
-
 def _rubric_state(question: Question) -> tuple:
-    return tuple(getattr(question, name) for name in _RUBRIC_FIELDS)
+    return tuple(getattr(question, name) for name in RUBRIC_FIELDS)
 
 
 def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> bool:
@@ -313,13 +302,7 @@ def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]])
 # add noise to the audit trail.
 _QUESTION_STATE_FIELDS = (
     "kind",
-    "prompt",
-    "required_count",
-    "requires_explanation",
-    "requires_link",
-    "auto_markable",
-    "model_answer",
-    "lexicon",
+    *RUBRIC_FIELDS,
     "choices",
     "correct_choice",
     "position",
