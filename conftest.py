@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import pytest
-
-SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
+from django.conf import settings
 
 
 @pytest.fixture
 def seeds_dir() -> Path:
-    return SEEDS_DIR
+    return settings.SEEDS_DIR
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ def seed_bytes():
     """Read a seed file by its number prefix, e.g. ``seed_bytes("001")``."""
 
     def read(prefix: str) -> bytes:
-        (path,) = SEEDS_DIR.glob(f"{prefix}_*.txt")
+        (path,) = settings.SEEDS_DIR.glob(f"{prefix}_*.txt")
         return path.read_bytes()
 
     return read
@@ -28,7 +27,7 @@ def imported_seeds(db):
     """Every seed in seeds/ imported; returns the import report."""
     from topics.services import import_seed_paths
 
-    report = import_seed_paths(paths=[SEEDS_DIR])
+    report = import_seed_paths(paths=[settings.SEEDS_DIR])
     assert not report.failed, report.failed
     return report
 

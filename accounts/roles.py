@@ -31,7 +31,3 @@ def is_tutor(user) -> bool:
         cached = user.groups.filter(name=TUTORS_GROUP).exists()
         user._is_tutor = cached
     return cached
-
-
-def is_admin(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_superuser

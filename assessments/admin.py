@@ -12,6 +12,8 @@ from assessments.exports import exemplars_csv_response
 from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
 from assessments.models import (
+    MARK_FIELDS,
+    RUBRIC_FIELDS,
     Attempt,
     Exemplar,
     Indicator,
@@ -123,16 +125,8 @@ class QuestionAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
         (
             "Short-answer rubric",
-            {
-                "fields": [
-                    "required_count",
-                    "requires_explanation",
-                    "requires_link",
-                    "auto_markable",
-                    "model_answer",
-                    "lexicon",
-                ]
-            },
+            # The prompt is in the first group, with the question's place.
+            {"fields": [name for name in RUBRIC_FIELDS if name != "prompt"]},
         ),
         (
             "What the marker will look for (from the saved question)",
@@ -311,6 +305,10 @@ class ResponseOverrideForm(forms.ModelForm):
         return cleaned
 
 
+# Marking's fields shown at the foot of the response page (or, for the count, not at all).
+_MARK_DETAIL = {"rubric_snapshot", "result", "misconception_count"}
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
     """Responses as marked. The automatic result is read-only; a mark changed here is recorded
@@ -328,12 +326,8 @@ class ResponseAdmin(admin.ModelAdmin):
         "position",
         "answer_text",
         "selected_choice",
-        "awarded",
-        "score",
-        "max_score",
-        "confident",
-        "needs_tutor",
-        "marked_at",
+        # The mark first; the marker's working (snapshot, result) last, after the override.
+        *(name for name in MARK_FIELDS if name not in _MARK_DETAIL),
         "override_awarded",
         "override_comment",
         "override_by",
@@ -341,20 +335,14 @@ class ResponseAdmin(admin.ModelAdmin):
         "rubric_snapshot",
         "result",
     ]
+    # What the marker wrote is read-only here; a tutor changes a mark through the override.
     readonly_fields = [
         "attempt",
         "question",
         "position",
         "answer_text",
         "selected_choice",
-        "rubric_snapshot",
-        "result",
-        "awarded",
-        "score",
-        "max_score",
-        "confident",
-        "marked_at",
-        "needs_tutor",
+        *MARK_FIELDS,
         "override_by",
         "override_at",
     ]

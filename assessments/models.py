@@ -8,12 +8,40 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from assessments.lexicon import DEFAULT_LEXICON
+from assessments.marking.lexical import MAX_CHARS
 from assessments.rubrics import Indicator as RubricIndicator
 from assessments.rubrics import Rubric
 from topics.models import MarkingPoint, Topic
 
-# Longest answer a learner may submit; longer ones get a clear message, never a silent cut.
-ANSWER_MAX_CHARS = 5000
+# Longest answer a learner may submit; longer ones get a clear message, never a silent cut. It
+# is the marker's own bound, so every answer stored is marked whole.
+ANSWER_MAX_CHARS = MAX_CHARS
+
+# The fields of a question that decide how its answers are marked (a change to any of them
+# rebuilds the rubric's marks).
+RUBRIC_FIELDS = (
+    "prompt",
+    "required_count",
+    "requires_explanation",
+    "requires_link",
+    "auto_markable",
+    "model_answer",
+    "lexicon",
+)
+
+# The fields of a response that marking writes (the service stores them; the admin shows them
+# read-only).
+MARK_FIELDS = (
+    "rubric_snapshot",
+    "result",
+    "awarded",
+    "score",
+    "max_score",
+    "confident",
+    "needs_tutor",
+    "marked_at",
+    "misconception_count",
+)
 
 
 def answer_key_problems(kind: str, choices, correct_choice) -> dict[str, str]:

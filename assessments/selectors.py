@@ -208,10 +208,6 @@ def attempt_with_responses(attempt_qs, pk: int, *, with_exam_tips: bool = False)
     return attempt_qs.select_related("topic").prefetch_related(*prefetches).get(pk=pk)
 
 
-def questions_for_admin():
-    return Question.objects.select_related("topic", "marking_point")
-
-
 MAX_CHART_TOPICS = 8
 
 

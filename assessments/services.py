@@ -26,6 +26,8 @@ from assessments.marking.exemplars import Exemplar as ExemplarSpec
 from assessments.marking.exemplars import Learning, learn_from_exemplars
 from assessments.models import (
     ANSWER_MAX_CHARS,
+    MARK_FIELDS,
+    RUBRIC_FIELDS,
     Attempt,
     Exemplar,
     Indicator,
@@ -82,8 +84,6 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
         existing = {
             q.source_key: q for q in Question.objects.filter(topic=topic).exclude(source_key="")
         }
-        for question in existing.values():
-            question._loaded_state = _question_state(question)
         seen: set[str] = set()
         created = updated = 0
         # Questions whose rubric this sync rewrote: their automatic marks are re-marked.
@@ -137,8 +137,9 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
                 continue
             else:
                 updated += 1
+            before = _question_state(question)
             _set_choice_fields(question, choice, position=base + index)
-            _save_if_changed(question)
+            _save_if_changed(question, before=before)
 
         _create_questions(new_questions)
         retired = _retire_and_follow_up(topic, existing, seen, rubric_changed)
@@ -248,28 +249,17 @@ def _set_choice_fields(
     question.is_active = True
 
 
-# The fields of a question that decide how its answers are marked.
-_RUBRIC_FIELDS = (
-    "prompt",
-    "required_count",
-    "requires_explanation",
-    "requires_link",
-    "auto_markable",
-    "model_answer",
-    "lexicon",
-)
-
-
 def _rubric_state(question: Question) -> tuple:
-    return tuple(getattr(question, name) for name in _RUBRIC_FIELDS)
+    return tuple(getattr(question, name) for name in RUBRIC_FIELDS)
 
 
 def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> bool:
     """Regenerate an existing question's rubric, rewriting its indicators only if they changed.
     Returns whether the rubric (not just the question's place) changed."""
     before = _rubric_state(question)
+    stored = _question_state(question)
     _set_rubric_fields(question, rubric, position=position)
-    _save_if_changed(question)
+    _save_if_changed(question, before=stored)
     fields_changed = _rubric_state(question) != before
     wanted = _indicator_rows(rubric)
     current = list(question.indicators.values_list("position", "label", "alternatives"))
@@ -306,21 +296,13 @@ def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]])
     ]
     if indicators:
         bulk_create_with_history(indicators, Indicator)
-    for question in questions:
-        question._loaded_state = _question_state(question)
 
 
 # What a regenerated question's history would record; saving when none of it changed would only
 # add noise to the audit trail.
 _QUESTION_STATE_FIELDS = (
     "kind",
-    "prompt",
-    "required_count",
-    "requires_explanation",
-    "requires_link",
-    "auto_markable",
-    "model_answer",
-    "lexicon",
+    *RUBRIC_FIELDS,
     "choices",
     "correct_choice",
     "position",
@@ -333,17 +315,17 @@ def _question_state(question: Question) -> tuple:
     return tuple(getattr(question, name) for name in _QUESTION_STATE_FIELDS)
 
 
-def _save_if_changed(question: Question) -> None:
-    """Validate and save a generated question unless it is already stored exactly so."""
-    loaded = getattr(question, "_loaded_state", None)
-    if question.pk is not None and loaded == _question_state(question):
+def _save_if_changed(question: Question, *, before: tuple) -> None:
+    """Validate and save a generated question unless it is already stored exactly so:
+    ``before`` is its ``_question_state`` as read from the database, taken before the sync
+    set its fields."""
+    if question.pk is not None and before == _question_state(question):
         return
     # Field validation only: the sync itself keeps one question per source key, and the
     # database's constraints back it up, so the per-question uniqueness queries (a third of an
     # import's time) buy nothing here.
     question.full_clean(validate_unique=False, validate_constraints=False)
     question.save()
-    question._loaded_state = _question_state(question)
 
 
 class _TermPool(Sequence[str]):
@@ -718,19 +700,6 @@ def _refresh_mastery_credit(responses: Iterable[Response]) -> None:
     correct_quiz_reviews(responses=responses)
 
 
-_MARK_FIELDS = [
-    "rubric_snapshot",
-    "result",
-    "awarded",
-    "score",
-    "max_score",
-    "confident",
-    "needs_tutor",
-    "marked_at",
-    "misconception_count",
-]
-
-
 def _store_marks(responses: list[Response]) -> None:
     """Write the marks of an attempt's responses (one UPDATE each, in the caller's transaction).
 
@@ -741,7 +710,7 @@ def _store_marks(responses: list[Response]) -> None:
     """
     for response in responses:
         Response.objects.filter(pk=response.pk).update(
-            **{name: getattr(response, name) for name in _MARK_FIELDS}
+            **{name: getattr(response, name) for name in MARK_FIELDS}
         )
 
 
@@ -878,7 +847,7 @@ def remark_responses(
             _mark(response, misconceptions.get(response.question.topic_id, ()), now)
             count += 1
         ResultRevision.objects.bulk_create(revisions)
-        Response.objects.bulk_update(locked, _MARK_FIELDS)
+        Response.objects.bulk_update(locked, MARK_FIELDS)
         _refresh_mastery_credit(locked)
     return count
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Attempt, Question
-from cohorts.models import Cohort
+from cohorts.models import Cohort, active_membership
 from topics.models import MarkingPoint, Topic
 
 MAX_QUESTIONS = 50
@@ -28,7 +28,7 @@ class AssignmentQuerySet(models.QuerySet):
     def for_learner(self, user) -> "AssignmentQuerySet":
         """Assignments of the cohorts ``user`` is an active member of."""
         return self.filter(
-            cohort__memberships__learner=user, cohort__memberships__removed_at__isnull=True
+            active_membership("cohort__memberships"), cohort__memberships__learner=user
         )
 
 

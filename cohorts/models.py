@@ -61,9 +61,20 @@ class Cohort(models.Model):
         return Q()
 
 
+def active_membership(path: str = "") -> Q:
+    """The one definition of an active member: a membership (reached by ``path``, e.g.
+    ``"learner__cohort_memberships"``; empty for ``CohortMembership`` itself) that has not been
+    ended by removal or leaving.
+
+    Through a multi-valued relation, use it in the same ``filter()`` call as the other
+    conditions on that membership, so that they all read the same row.
+    """
+    return Q(**{f"{path}__removed_at__isnull" if path else "removed_at__isnull": True})
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self) -> "MembershipQuerySet":
-        return self.filter(removed_at__isnull=True)
+        return self.filter(active_membership())
 
 
 def visible_to_cohort(cohort, *, learner_path: str, when_path: str) -> Q:
@@ -74,9 +85,13 @@ def visible_to_cohort(cohort, *, learner_path: str, when_path: str) -> Q:
     Use it in a single ``filter()`` call so that every condition reads the same membership row.
     """
     membership = f"{learner_path}__cohort_memberships"
-    return Q(**{f"{membership}__cohort": cohort, f"{membership}__removed_at__isnull": True}) & (
-        Q(**{f"{membership}__history_visible_from__isnull": True})
-        | Q(**{f"{when_path}__gte": models.F(f"{membership}__history_visible_from")})
+    return (
+        Q(**{f"{membership}__cohort": cohort})
+        & active_membership(membership)
+        & (
+            Q(**{f"{membership}__history_visible_from__isnull": True})
+            | Q(**{f"{when_path}__gte": models.F(f"{membership}__history_visible_from")})
+        )
     )
 
 

@@ -29,7 +29,13 @@ from django.utils import timezone
 from assessments.marking.exemplars import Learning
 from assessments.models import Attempt, PointMastery, Question, Response
 from assessments.services import below_agreement_threshold
-from cohorts.models import Cohort, CohortInvitation, CohortMembership, visible_to_cohort
+from cohorts.models import (
+    Cohort,
+    CohortInvitation,
+    CohortMembership,
+    active_membership,
+    visible_to_cohort,
+)
 from topics.models import MarkingPoint, Qualification, Topic
 
 User = get_user_model()
@@ -65,9 +71,9 @@ def learner_in_cohort(cohort: Cohort, learner_pk: int):
         return User.objects.annotate(
             history_visible_from=Subquery(membership.values("history_visible_from")[:1])
         ).get(
+            active_membership("cohort_memberships"),
             pk=learner_pk,
             cohort_memberships__cohort=cohort,
-            cohort_memberships__removed_at__isnull=True,
         )
     except User.DoesNotExist:
         raise Http404("No such learner in this cohort.") from None
@@ -174,7 +180,7 @@ def cohort_summaries(tutor) -> list[CohortSummary]:
     """The tutor's cohorts with size, learners active in the last week and average mastery,
     in four queries however many cohorts and learners."""
     since = timezone.now() - datetime.timedelta(days=ACTIVE_DAYS)
-    active_members = Q(memberships__removed_at__isnull=True)
+    active_members = active_membership("memberships")
     cohorts = list(
         Cohort.objects.taught_by(tutor)
         .select_related("qualification")
@@ -197,7 +203,7 @@ def cohort_summaries(tutor) -> list[CohortSummary]:
     credited = dict(
         PointMastery.objects.filter(
             Q(learner__cohort_memberships__cohort__in=cohorts)
-            & Q(learner__cohort_memberships__removed_at__isnull=True)
+            & active_membership("learner__cohort_memberships")
             & (
                 Q(learner__cohort_memberships__history_visible_from__isnull=True)
                 | Q(answered_at__gte=F("learner__cohort_memberships__history_visible_from"))
@@ -323,7 +329,7 @@ def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None)
     ``answered_mastery``, ``answered`` (points answered at all), ordered by ``sort`` in the
     database; ties fall back to the learner's name."""
     members = User.objects.filter(
-        cohort_memberships__cohort=cohort, cohort_memberships__removed_at__isnull=True
+        active_membership("cohort_memberships"), cohort_memberships__cohort=cohort
     ).only("pk", "username", "first_name", "last_name")
     mine = mastery.filter(learner=OuterRef("pk"))
     name_key = Lower(
@@ -562,7 +568,11 @@ def cohort_responses(cohort: Cohort):
 
 def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception: str = ""):
     """Marked answers by the cohort's learners, newest first, optionally for one marking
-    point or stating one misconception."""
+    point or stating one misconception: a queryset either way.
+
+    Misconceptions live in each answer's JSON result, which neither backend can match exactly
+    in the same way, so the latest ``MISCONCEPTION_SCAN_LIMIT`` answers stating any are read
+    (ids and results only) and the ones stating this one are kept by id."""
     answers = (
         cohort_responses(cohort)
         .select_related(
@@ -573,12 +583,16 @@ def cohort_answers(cohort: Cohort, *, point_id: int | None = None, misconception
     if point_id:
         answers = answers.filter(question__marking_point_id=point_id)
     if misconception:
-        answers = answers.filter(misconception_count__gt=0)
-        return [
-            r
-            for r in answers[:MISCONCEPTION_SCAN_LIMIT]
-            if any(m.get("statement") == misconception for m in r.result.get("misconceptions", []))
+        scanned = answers.filter(misconception_count__gt=0).values_list("pk", "result")
+        matching = [
+            pk
+            for pk, result in scanned[:MISCONCEPTION_SCAN_LIMIT]
+            if any(
+                m.get("statement") == misconception
+                for m in (result or {}).get("misconceptions", [])
+            )
         ]
+        answers = answers.filter(pk__in=matching)
     return answers
 
 

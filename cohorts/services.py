@@ -282,7 +282,7 @@ def decline_invitation(*, invitation: CohortInvitation) -> None:
 def remove_learner(*, cohort: Cohort, learner) -> None:
     """Take a learner out of a cohort (their tutor's decision, or the learner leaving). Their
     attempts and answers are kept; the cohort's tutors lose sight of them at once."""
-    CohortMembership.objects.filter(cohort=cohort, learner=learner, removed_at__isnull=True).update(
+    CohortMembership.objects.active().filter(cohort=cohort, learner=learner).update(
         removed_at=timezone.now()
     )
 

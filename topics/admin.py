@@ -5,7 +5,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.services import sync_question_bank
 from revision_portal.audit import child_history
 from topics.forms import QualificationForm, SeedUploadForm
 from topics.models import (
@@ -24,7 +23,8 @@ from topics.services import (
     ImportReport,
     import_uploaded_seed,
     publish_topics,
-    refresh_search_document,
+    qualification_vocabulary_changed,
+    topic_content_changed,
 )
 
 HISTORY_WITH_CHILDREN_TEMPLATE = "admin/object_history_with_children.html"
@@ -78,12 +78,10 @@ class QualificationAdmin(SimpleHistoryAdmin):
         if change and "lexicon" in form.changed_data:
             # Rubrics are built with the vocabulary, so the question banks are rebuilt now;
             # answers already marked keep their marks until someone re-marks them.
-            topics = list(obj.topics.all())
-            for topic in topics:
-                sync_question_bank(topic=topic)
+            count = qualification_vocabulary_changed(qualification=obj)
             self.message_user(
                 request,
-                f"Rebuilt the question banks of {len(topics)} topic(s) with the new vocabulary. "
+                f"Rebuilt the question banks of {count} topic(s) with the new vocabulary. "
                 "Answers already marked keep their marks until they are re-marked.",
                 messages.INFO,
             )
@@ -189,8 +187,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # Search reads a denormalised column and questions are generated from the sections:
         # bring both up to date once every section has been saved.
-        refresh_search_document(form.instance)
-        sync_question_bank(topic=form.instance)
+        topic_content_changed(topic=form.instance)
 
     def get_urls(self):
         upload = path(
@@ -244,5 +241,4 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        refresh_search_document(obj.topic)
-        sync_question_bank(topic=obj.topic)
+        topic_content_changed(topic=obj.topic)

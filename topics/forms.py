@@ -1,6 +1,6 @@
 from django import forms
+from django.apps import apps
 
-from assessments.lexicon import GENERAL_LEXICON, available_lexicons
 from topics.models import Qualification
 
 
@@ -46,13 +46,10 @@ class SeedUploadForm(forms.Form):
 
 
 def _lexicon_choices() -> list[tuple[str, str]]:
-    choices = [("", "Automatic: from the qualification's title, or each topic's own wording")]
-    for name in available_lexicons():
-        label = name.replace("-", " ").capitalize()
-        if name == GENERAL_LEXICON:
-            label += " (no subject vocabulary)"
-        choices.append((name, label))
-    return choices
+    # The marker owns its vocabularies: they are asked of the assessments app through the app
+    # registry, so this app does not import the marker (docs/decisions/0012).
+    automatic = ("", "Automatic: from the qualification's title, or each topic's own wording")
+    return [automatic, *apps.get_app_config("assessments").lexicon_choices()]
 
 
 class QualificationForm(forms.ModelForm):

@@ -19,8 +19,8 @@ class Qualification(models.Model):
     awarding_body = models.CharField(max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
-    # A name from assessments/marking/lexicons/ (the choices are offered by the admin form, so
-    # this app need not import the marker).
+    # The name of one of the marker's lexicons (the admin form offers the names the assessments
+    # app lists, so this app need not import the marker).
     lexicon = models.CharField(
         max_length=64,
         blank=True,
@@ -219,30 +219,34 @@ class MarkingPoint(SectionItem):
             )
 
 
-class LearningObjective(SectionItem):
+class PlainTextItem(SectionItem):
+    """A section entry that is one line of plain text (objectives, prerequisites)."""
+
+    text = models.TextField()
+
+    class Meta(SectionItem.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class LearningObjective(PlainTextItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="learning_objectives")
-    text = models.TextField()
 
     history = HistoricalRecords()
 
-    class Meta(SectionItem.Meta):
+    class Meta(PlainTextItem.Meta):
         pass
 
-    def __str__(self) -> str:
-        return self.text[:80]
 
-
-class Prerequisite(SectionItem):
+class Prerequisite(PlainTextItem):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="prerequisites")
-    text = models.TextField()
 
     history = HistoricalRecords()
 
-    class Meta(SectionItem.Meta):
+    class Meta(PlainTextItem.Meta):
         pass
-
-    def __str__(self) -> str:
-        return self.text[:80]
 
 
 class KeyTerm(SectionItem):

@@ -145,16 +145,6 @@ HEADINGS: dict[str, str] = {
     "ready to learn?": IGNORED,
 }
 
-LIST_SECTIONS = {
-    KEY_CONCEPTS,
-    EXAM_TIPS,
-    MISCONCEPTIONS,
-    MARKING_POINTS,
-    OBJECTIVES,
-    PREREQUISITES,
-    KEY_TERMS,
-}
-
 # "•" and friends may touch the text; "-", "*" and numbers need a space so "-5%" is not a bullet.
 _BULLET = re.compile(r"^(?:[•●▪■◦‣∙·]\s*|[-*–—]\s+|\d{1,2}[.)]\s+)")
 _COUNTER = re.compile(r"^\d{1,4}$")

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from assessments.services import sync_question_bank
-from topics import parsing
+from topics import parsing, signals
 from topics.models import (
     SECTION_MODELS,
     ExamTip,
@@ -194,9 +193,7 @@ def import_seed_bytes(
                 topic = Topic.objects.select_for_update().get(pk=existing.pk)
                 retired = _update_topic(topic, document, content_hash=content_hash)
                 status = "updated"
-            refresh_search_document(topic)
-            # Questions are generated from the content, so they change with it, atomically.
-            sync_question_bank(topic=topic)
+            topic_content_changed(topic=topic)
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as error:
@@ -255,6 +252,30 @@ def publish_topics(*, topics: Iterable[Topic], published: bool = True) -> int:
             topic.save(update_fields=["is_published", "updated_at"])
             changed += 1
     return changed
+
+
+def topic_content_changed(*, topic: Topic) -> None:
+    """Bring everything derived from ``topic``'s content up to date once all of a change is
+    saved: its search column here, then, through ``signals.topic_content_changed``, whatever
+    other apps build from it (the question bank, and from it the revision cards).
+
+    Call it inside the writer's transaction (imports, the admin), so the content and what is
+    derived from it change together. ``updated_at`` and the content version need no call: the
+    topic's own save and the section signals (``topics.signals``) move them.
+    """
+    refresh_search_document(topic)
+    signals.topic_content_changed.send(sender=Topic, topic=topic)
+
+
+def qualification_vocabulary_changed(*, qualification: Qualification) -> int:
+    """The marking vocabulary of ``qualification`` changed: tell the apps built from its
+    topics' content (questions' rubrics are built with the vocabulary). The search column does
+    not depend on it. Returns how many topics were announced."""
+    topics = list(qualification.topics.all())
+    with transaction.atomic():
+        for topic in topics:
+            signals.topic_content_changed.send(sender=Topic, topic=topic)
+    return len(topics)
 
 
 def refresh_search_document(topic: Topic) -> None:
@@ -330,19 +351,7 @@ def _create_topic(
     )
     topic.full_clean()
     topic.save()
-    _replace_sections(topic, document, is_new=True)
-    _bulk_create_with_history(
-        [
-            MarkingPoint(
-                topic=topic,
-                position=position,
-                text=text,
-                normalised_text=parsing.normalise_text(text),
-            )
-            for position, text in enumerate(document.marking_points, start=1)
-        ],
-        MarkingPoint,
-    )
+    _create_sections(topic, document, SECTION_MODELS)
     return topic
 
 
@@ -396,56 +405,43 @@ def _bulk_create_with_history(objs: list, model) -> None:
         bulk_create_with_history(objs, model)
 
 
-def _replace_sections(
-    topic: Topic, document: parsing.SeedDocument, *, is_new: bool = False
-) -> None:
-    """Replace every section except marking points, which are matched rather than replaced.
+# How a section of a parsed document becomes rows: the document's attribute holding its items,
+# and the fields of one item's row, by section model.
+_SECTION_ROWS: dict[type, tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    KeyConcept: ("key_concepts", lambda c: {"term": c.term[:200], "explanation": c.explanation}),
+    ExamTip: ("exam_tips", lambda text: {"text": text}),
+    Misconception: (
+        "misconceptions",
+        lambda m: {"statement": m.statement, "correction": m.correction},
+    ),
+    # Bulk inserts skip save(), which fills the normalised wording points are matched by.
+    MarkingPoint: (
+        "marking_points",
+        lambda text: {"text": text, "normalised_text": parsing.normalise_text(text)},
+    ),
+    LearningObjective: ("learning_objectives", lambda text: {"text": text}),
+    Prerequisite: ("prerequisites", lambda text: {"text": text}),
+    KeyTerm: ("key_terms", lambda t: {"term": t.term[:200], "definition": t.definition}),
+}
 
-    A topic created in this transaction has no sections yet, so there is nothing to delete.
-    """
-    if not is_new:
-        for model in SECTION_MODELS:
-            if model is not MarkingPoint:
-                model.objects.filter(topic=topic).delete()
-    _bulk_create_with_history(
-        [
-            KeyConcept(topic=topic, position=i, term=c.term[:200], explanation=c.explanation)
-            for i, c in enumerate(document.key_concepts, start=1)
-        ],
-        KeyConcept,
-    )
-    _bulk_create_with_history(
-        [
-            ExamTip(topic=topic, position=i, text=text)
-            for i, text in enumerate(document.exam_tips, start=1)
-        ],
-        ExamTip,
-    )
-    _bulk_create_with_history(
-        [
-            Misconception(topic=topic, position=i, statement=m.statement, correction=m.correction)
-            for i, m in enumerate(document.misconceptions, start=1)
-        ],
-        Misconception,
-    )
-    _bulk_create_with_history(
-        [
-            LearningObjective(topic=topic, position=i, text=text)
-            for i, text in enumerate(document.learning_objectives, start=1)
-        ],
-        LearningObjective,
-    )
-    _bulk_create_with_history(
-        [
-            Prerequisite(topic=topic, position=i, text=text)
-            for i, text in enumerate(document.prerequisites, start=1)
-        ],
-        Prerequisite,
-    )
-    _bulk_create_with_history(
-        [
-            KeyTerm(topic=topic, position=i, term=t.term[:200], definition=t.definition)
-            for i, t in enumerate(document.key_terms, start=1)
-        ],
-        KeyTerm,
-    )
+
+def _create_sections(topic: Topic, document: parsing.SeedDocument, models: Iterable[type]) -> None:
+    """Insert the document's sections for ``models``, numbered from 1 in document order, each
+    with its history rows."""
+    for model in models:
+        attribute, row = _SECTION_ROWS[model]
+        _bulk_create_with_history(
+            [
+                model(topic=topic, position=position, **row(item))
+                for position, item in enumerate(getattr(document, attribute), start=1)
+            ],
+            model,
+        )
+
+
+def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:
+    """Replace every section except marking points, which are matched rather than replaced."""
+    replaced = [model for model in SECTION_MODELS if model is not MarkingPoint]
+    for model in replaced:
+        model.objects.filter(topic=topic).delete()
+    _create_sections(topic, document, replaced)

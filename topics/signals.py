@@ -9,6 +9,10 @@ save the topic itself. Bulk queryset updates of section rows bypass signals: cal
 
 Search results depend on every topic, so search pages are cached under the content version
 (topics.models.ContentVersion), which every one of those changes also bumps.
+
+``topic_content_changed`` is this app's own signal, sent (by ``topics.services``) once a change
+to what a topic teaches is complete, so that apps built from the content (the question bank)
+follow it without this app knowing about them. See docs/decisions/0012.
 """
 
 from contextlib import contextmanager
@@ -17,11 +21,18 @@ from uuid import uuid4
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import Signal
 from django.utils import timezone
 
 from topics.models import SECTION_MODELS, ContentVersion, Qualification, Topic
 
 CONTENT_VERSION_PK = 1
+
+# Sent with ``topic`` (sender: Topic) inside the writer's transaction, once a topic's content
+# (its sections, or the marking vocabulary of its qualification) has changed and every row of the
+# change is saved. Receivers bring what they derive from the content up to date; an exception
+# in one rolls the whole change back, so content and what is built from it never disagree.
+topic_content_changed = Signal()
 # True while a service writes the content version itself (content_version_written_last).
 _written_by_caller: ContextVar[bool] = ContextVar(
     "content_version_written_by_caller", default=False

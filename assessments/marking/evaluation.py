@@ -219,9 +219,11 @@ def load_semeval(name: str, folder: Path) -> DevSet:
     return dev
 
 
-def load_development_sets(repo_dir: Path, shared_dir: Path) -> tuple[list[DevSet], list[str]]:
-    """The sets that exist on this machine, and a note for each one that is missing."""
-    seeds = repo_dir / "seeds"
+def load_development_sets(
+    repo_dir: Path, shared_dir: Path, seeds: Path
+) -> tuple[list[DevSet], list[str]]:
+    """The sets that exist on this machine, and a note for each one that is missing; the
+    labelled set's rubrics come from the seed documents in ``seeds``."""
     found: list[DevSet] = []
     missing: list[str] = []
     labelled = repo_dir / "assessments" / "tests" / "data" / "labelled_answers.csv"

@@ -71,3 +71,8 @@ def test_multiple_choice_rows_carry_the_chosen_option(client, tutor, cohort):
 
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [row["answer"] for row in rows] == ["Churn"]
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_are_neutralised(value):
+    assert neutralise_cell(value) == "'" + value

@@ -26,18 +26,6 @@ CRM_ANSWER = (
 
 
 @pytest.fixture
-def topic(db, seed_bytes):
-    from topics.services import import_seed_bytes
-
-    return import_seed_bytes(source_name="000_7ea13c0c7803a35f.txt", data=seed_bytes("000")).topic
-
-
-@pytest.fixture
-def cohort(tutor):
-    return create_cohort(tutor=tutor, name="Monday group")
-
-
-@pytest.fixture
 def other_cohort(other_tutor):
     return create_cohort(tutor=other_tutor, name="Otto's group")
 

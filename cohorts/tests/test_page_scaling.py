@@ -19,7 +19,7 @@ from assessments.models import Attempt, PointMastery, Question, Response
 from assessments.tests.factories import UserFactory
 from cohorts.models import CohortMembership
 from cohorts.services import create_cohort
-from cohorts.tests.test_tutoring import COHORT_PAGE_QUERIES
+from cohorts.tests.test_views import COHORT_PAGE_QUERIES
 from cohorts.views import (
     ANSWERS_PER_PAGE,
     ATTEMPTS_PER_PAGE,
@@ -38,8 +38,12 @@ User = get_user_model()
 ANSWERED_AT = datetime.datetime(2026, 3, 2, 10, 30, tzinfo=datetime.UTC)
 
 # Tutor pages whose budgets are not pinned elsewhere.
-# session, user, groups, cohort, the answers stating any misconception (scanned, capped).
-ANSWERS_BY_MISCONCEPTION_QUERIES = 5
+# session, user, groups, cohort, the ids and results of the answers stating any misconception
+# (scanned, capped), then the paginator's count and page of those stating this one. Was 5 when
+# the selector returned the scanned answers as a list; it returns a queryset like the other
+# filters now (issue 16), which costs the count and the page (when none match, Django knows
+# both without asking, and the page runs 5).
+ANSWERS_BY_MISCONCEPTION_QUERIES = 7
 # session, user, groups, the answer (with its learner, question and tutor), its override log.
 OVERRIDE_PAGE_QUERIES = 5
 # session, user, groups, cohort, the rows (read through one iterator while streaming).

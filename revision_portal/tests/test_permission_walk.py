@@ -292,6 +292,7 @@ def test_admin_site_is_for_staff_only(client, world, role):
     expected_index = OK if role in {"tutor", "other_tutor", "admin"} else FOUND
 
     assert client.get(reverse("admin:index")).status_code == expected_index
+    assert admin.site._registry  # the walk below visits every registered model's changelist
     for model in admin.site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         status = client.get(url).status_code

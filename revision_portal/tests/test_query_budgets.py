@@ -3,7 +3,7 @@ however much data there is (5 vs 50 topics, 5 vs 200 learners, 1 vs 15 attempts)
 
 Pinned elsewhere: home and topic page (topics/tests/test_views.py), quiz question, results and
 progress (assessments/tests/test_query_counts.py), cohort heatmap
-(cohorts/tests/test_tutoring.py). A budget that changes must change here on purpose.
+(cohorts/tests/test_views.py). A budget that changes must change here on purpose.
 """
 
 import pytest
@@ -17,6 +17,7 @@ from assessments.models import Attempt, PointMastery, Response
 from assessments.tests.factories import ShortAnswerQuestionFactory, UserFactory
 from cohorts.models import CohortMembership
 from cohorts.services import create_cohort
+from cohorts.tests.factories import CohortMembershipFactory
 from cohorts.views import ATTEMPTS_PER_PAGE
 from topics.models import ExamTip
 from topics.services import refresh_search_document
@@ -227,7 +228,7 @@ def test_profile_query_budget(client, django_assert_num_queries, cohorts):
     tutor = UserFactory(username="profile-tutor")
     for n in range(cohorts):
         cohort = create_cohort(tutor=tutor, name=f"Cohort {n}")
-        CohortMembership.objects.create(cohort=cohort, learner=learner)
+        CohortMembershipFactory(cohort=cohort, learner=learner)
     client.force_login(learner)
 
     with django_assert_num_queries(BUDGETS["profile"]):

@@ -122,3 +122,24 @@ def test_marking_points_cannot_be_deleted_from_admin(admin_client, imported_seed
     response = admin_client.get(reverse("admin:topics_markingpoint_delete", args=[point.pk]))
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "changelist", "title"),
+    [
+        ("admin:topics_topic_upload", "admin:topics_topic_changelist", "Upload seed files"),
+        (
+            "admin:assessments_exemplar_import",
+            "admin:assessments_exemplar_changelist",
+            "Import marked answers",
+        ),
+    ],
+)
+def test_tool_pages_lead_back_to_their_change_list(admin_client, url_name, changelist, title):
+    html = admin_client.get(reverse(url_name)).content.decode()
+
+    breadcrumbs = html[html.index('<div class="breadcrumbs">') :]
+    breadcrumbs = breadcrumbs[: breadcrumbs.index("</div>")]
+    assert f'href="{reverse(changelist)}"' in breadcrumbs
+    assert breadcrumbs.rstrip().endswith(title)

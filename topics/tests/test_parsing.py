@@ -338,17 +338,25 @@ def test_any_text_gives_a_document_or_a_parse_error(text):
         document = parse_seed_text(text)
     except SeedParseError:
         return
+    assert_usable(document)
+
+
+def assert_usable(document) -> None:
+    """What the importer relies on in any parsed document: a title, and marking points (the
+    questions are made from them) with words in each."""
+    assert document.title.strip()
     assert document.marking_points
-    assert document.title
+    assert all(point.strip() for point in document.marking_points)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary())
 def test_any_bytes_give_a_document_or_a_parse_error(data):
     try:
-        parse_seed_bytes(data)
+        document = parse_seed_bytes(data)
     except SeedParseError:
-        pass
+        return
+    assert_usable(document)
 
 
 @settings(max_examples=200, deadline=None)
@@ -373,6 +381,7 @@ def test_any_bytes_give_a_document_or_a_parse_error(data):
 )
 def test_heading_and_bullet_soup_never_crashes(pieces):
     try:
-        parse_seed_text("".join(pieces))
+        document = parse_seed_text("".join(pieces))
     except SeedParseError:
-        pass
+        return
+    assert_usable(document)

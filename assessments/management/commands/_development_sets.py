@@ -26,7 +26,9 @@ class DevelopmentSetsCommand(BaseCommand):
     ) -> tuple[list[Measured], list[str]]:
         """Every development set found (or only those the decision model is fitted on),
         measured once, and a note for each missing set (also written to stderr)."""
-        sets, missing = load_development_sets(Path(settings.BASE_DIR), Path(options["shared"]))
+        sets, missing = load_development_sets(
+            Path(settings.BASE_DIR), Path(options["shared"]), settings.SEEDS_DIR
+        )
         for note in missing:
             self.stderr.write(note)
         measured = []

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, dry_run, verbosity, **options):
-        paths = paths or [settings.BASE_DIR / "seeds"]
+        paths = paths or [settings.SEEDS_DIR]
         show_bar = False
         interactive = sys.stderr.isatty()
 
