@@ -59,7 +59,6 @@ def test_a_tutors_override_marks_the_next_similar_answer_the_tutors_way(
     )
 
     answered = attempt.responses.get(question=refused.question)
-    print(repr(refused.answer_text), repr(similar), answered.result["reasons"])
     assert answered.awarded is True
     page = client.get(reverse("assessments:results", args=[attempt.pk])).content.decode()
     assert "What tutors' marks taught the marker" in page
