@@ -137,8 +137,8 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page, site):
     _tab_to(page, "^Log in$")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile("/accounts/login/"))
-    # The username field has autofocus.
-    assert page.evaluate("() => document.activeElement.id") == "id_username"
+    # The username field has autofocus (waited for: under load it can follow the load event).
+    expect(page.locator("#id_username")).to_be_focused()
     page.keyboard.type("lara")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

@@ -33,6 +33,9 @@ def revising(site, settings):
 def test_learner_clears_todays_cards_with_the_keyboard_only(page, revising, csp_violations):
     site = revising
     page.goto(f"{site.url}/accounts/login/")
+    # The username field has autofocus; under load the browser may apply it a moment after the
+    # page's load event, and keys typed before then go nowhere.
+    expect(page.locator("#id_username")).to_be_focused()
     page.keyboard.type("lara")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
