@@ -470,21 +470,12 @@ def retry_attempt(*, attempt: Attempt) -> Attempt:
 def create_attempt_with_questions(
     *, learner, kind: str, title: str, questions: Sequence[Question], topic: Topic | None = None
 ) -> Attempt:
-    """An attempt at exactly ``questions``, in that order (an assignment's fixed quiz)."""
+    """An attempt at exactly ``questions``, in that order (an assignment's fixed quiz, the Today
+    page's due questions). Raises ``QuizError`` when there are none."""
     if not questions:
         raise QuizError("There are no questions for this quiz yet.")
     return _create_attempt(
         learner=learner, kind=kind, topic=topic, title=title, questions=list(questions)
-    )
-
-
-def start_questions_attempt(*, learner, title: str, questions: Sequence[Question]) -> Attempt:
-    """An attempt at chosen questions, in the order given (the Today page's due questions:
-    ``revision.services.start_due_questions``). Raises ``QuizError`` when there are none."""
-    if not questions:
-        raise QuizError("There are no questions for this quiz yet.")
-    return _create_attempt(
-        learner=learner, kind=Attempt.Kind.MIXED, topic=None, title=title, questions=questions
     )
 
 

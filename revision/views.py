@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_tutor
-from assessments.services import QuizError, start_questions_attempt
+from assessments.models import Attempt
+from assessments.services import QuizError, create_attempt_with_questions
 from assignments.selectors import assignments_for_learner
 from cohorts.exports import csv_lines
 from revision import exports, selectors, services
@@ -58,8 +59,11 @@ def due_questions(request):
     """Answer the due marking-point cards as a marked quiz: the marks review the cards."""
     questions = selectors.due_point_questions(request.user)
     try:
-        attempt = start_questions_attempt(
-            learner=request.user, title="Revision: questions due today", questions=questions
+        attempt = create_attempt_with_questions(
+            learner=request.user,
+            kind=Attempt.Kind.MIXED,
+            title="Revision: questions due today",
+            questions=questions,
         )
     except QuizError:
         messages.info(request, "No exam questions are due right now.")
