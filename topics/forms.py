@@ -123,4 +123,9 @@ class MarkingPointForm(forms.ModelForm):
 
 
 class MarkingPointEntryForm(SectionEntryForm, MarkingPointForm):
-    """``MarkingPointForm`` as a row of the topic's marking points table."""
+    """``MarkingPointForm`` as a row of the topic's marking points table, whose description
+    (above the table, see MarkingPointInline) says what retiring does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["retired"].widget.attrs["aria-describedby"] = "marking_points-description"

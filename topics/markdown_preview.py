@@ -47,7 +47,7 @@ class MarkdownPreviewTextarea(forms.Textarea):
         css = {"all": ["css/admin_topics.css"]}
 
     def __init__(self, attrs=None, *, inline: bool = False):
-        defaults = {"rows": 2 if inline else 6, "cols": 60 if inline else 80}
+        defaults = {"rows": 3 if inline else 6, "cols": 60 if inline else 80}
         super().__init__({**defaults, **(attrs or {})})
         self.inline = inline
 
