@@ -14,6 +14,7 @@ from assessments.tests.factories import AttemptFactory, ResponseFactory, UserFac
 from topics.markdown_preview import PREVIEW_MAX_CHARS
 from topics.models import KeyConcept, MarkingPoint, Topic
 from topics.services import import_seed_bytes
+from topics.tests.factories import KeyConceptFactory, MarkingPointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +345,26 @@ def test_view_on_site_leads_to_the_topic_page(editor_client, topic, model):
     assert response.status_code == 302
     assert response["Location"].endswith(obj.get_absolute_url())
     assert editor_client.get(topic.get_absolute_url()).status_code == 200
+
+
+# Session, user, the topic (twice: once for the parts' links, once by the change form), the
+# marking points' counts, the user's permissions (user and group), the questions' count, then
+# per part: content, its six sections and the qualifications for the dropdown; marking points,
+# the points.
+TOPIC_PAGE_QUERIES = {"content": 15, "marking_points": 9}
+
+
+@pytest.mark.parametrize("part", ["content", "marking_points"])
+def test_topic_pages_make_as_many_queries_for_a_big_topic_as_for_a_small_one(
+    editor_client, topic, part, django_assert_num_queries
+):
+    url = _change_url(topic) if part == "content" else _marking_points_url(topic)
+    editor_client.get(url)  # the first request fills per-process caches (content types)
+
+    with django_assert_num_queries(TOPIC_PAGE_QUERIES[part]):
+        assert editor_client.get(url).status_code == 200
+    for n in range(20):
+        KeyConceptFactory(topic=topic)
+        MarkingPointFactory(topic=topic, text=f"Award credit for naming factor {n}.")
+    with django_assert_num_queries(TOPIC_PAGE_QUERIES[part]):
+        assert editor_client.get(url).status_code == 200
