@@ -368,3 +368,43 @@ def test_topic_pages_make_as_many_queries_for_a_big_topic_as_for_a_small_one(
         MarkingPointFactory(topic=topic, text=f"Award credit for naming factor {n}.")
     with django_assert_num_queries(TOPIC_PAGE_QUERIES[part]):
         assert editor_client.get(url).status_code == 200
+
+
+def test_a_tutor_sees_the_topic_page_read_only(client, tutor, topic):
+    client.force_login(tutor)
+
+    response = client.get(_change_url(topic))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="_move"' not in html and 'name="synopsis"' not in html
+    assert "Marking points (" in html
+
+
+def test_the_marking_point_page_retires_with_a_tick_and_says_what_happens(editor_client, topic):
+    point = topic.marking_points.order_by("position", "id").first()
+    answer = _answered(point)
+    url = reverse("admin:topics_markingpoint_change", args=[point.pk])
+
+    page = editor_client.get(url).content.decode()
+    response = editor_client.post(url, {"topic": topic.pk, "text": point.text, "retired": "on"})
+
+    assert 'name="retired"' in page and 'name="retired_at"' not in page
+    assert "Learners' answers and marks are kept and stay linked to it" in page
+    assert response.status_code == 302
+    point.refresh_from_db()
+    answer.refresh_from_db()
+    assert point.retired_at is not None
+    assert answer.question.marking_point_id == point.pk and answer.score == 1
+    assert Question.objects.get(pk=answer.question_id).is_active is False
+
+
+def test_a_point_added_on_its_own_page_goes_to_the_end_of_its_topic(editor_client, topic):
+    response = editor_client.post(
+        reverse("admin:topics_markingpoint_add"),
+        {"topic": topic.pk, "text": "Award credit for naming a loyalty scheme."},
+    )
+
+    assert response.status_code == 302
+    last = topic.marking_points.order_by("position", "id").last()
+    assert last.text == "Award credit for naming a loyalty scheme."
