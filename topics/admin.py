@@ -44,6 +44,7 @@ from topics.services import (
     next_section_position,
     publish_topics,
     qualification_vocabulary_changed,
+    reorder_section,
     retire_marking_points,
     topic_content_changed,
 )
@@ -51,6 +52,8 @@ from topics.services import (
 HISTORY_WITH_CHILDREN_TEMPLATE = "admin/object_history_with_children.html"
 # The name of the Up/Down buttons; their value is "<inline prefix>-<pk>-<up|down>".
 MOVE_FIELD = "_move"
+# With JavaScript, rows dragged into a new order post it as "_order-<inline prefix>=pk,pk,...".
+ORDER_FIELD_PREFIX = "_order-"
 
 
 class SectionInline(admin.TabularInline):
@@ -67,6 +70,10 @@ class SectionInline(admin.TabularInline):
     # Every text field of a section is Markdown on the topic page (topics/_topic_sections.html),
     # rendered inline, as list items.
     formfield_overrides = {models.TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
+
+    class Media:
+        # Drag to reorder: an enhancement of the Up/Down buttons, which work without it.
+        js = ["js/section_order.js"]
 
 
 class KeyConceptInline(SectionInline):
@@ -359,7 +366,9 @@ class TopicAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Up/Down: every edit on the page is saved above, then the entry moves.
+        # Every edit on the page is saved above; then rows dragged into a new order (with
+        # JavaScript) take it, and an Up/Down button's entry moves.
+        self._apply_dragged_orders(request, form.instance, formsets)
         move = parse_move(request.POST.get(MOVE_FIELD, ""))
         if move is not None:
             request.topic_admin_moved = self._apply_move(request, form.instance, formsets, move)
@@ -367,11 +376,21 @@ class TopicAdmin(SimpleHistoryAdmin):
         # bring both up to date once every section has been saved (and moved).
         topic_content_changed(topic=form.instance)
 
+    def _apply_dragged_orders(self, request, topic: Topic, formsets) -> None:
+        for formset in formsets:
+            value = request.POST.get(f"{ORDER_FIELD_PREFIX}{formset.prefix}")
+            if not value or not _may_change(request, formset.model):
+                continue
+            if reorder_section(model=formset.model, topic=topic, order_value=value):
+                self.message_user(
+                    request,
+                    f"Saved the new order of {formset.model._meta.verbose_name_plural}.",
+                    messages.SUCCESS,
+                )
+
     def _apply_move(self, request, topic: Topic, formsets, move: MoveRequest):
         formset = next((f for f in formsets if f.prefix == move.prefix), None)
-        if formset is None or not request.user.has_perm(
-            f"{formset.model._meta.app_label}.change_{formset.model._meta.model_name}"
-        ):
+        if formset is None or not _may_change(request, formset.model):
             return None
         return move_section_item(
             model=formset.model, topic=topic, pk=move.pk, direction=move.direction
@@ -510,6 +529,10 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
             obj.position = next_section_position(model=MarkingPoint, topic=obj.topic)
         super().save_model(request, obj, form, change)
         topic_content_changed(topic=obj.topic)
+
+
+def _may_change(request, model) -> bool:
+    return request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
 
 
 def _inline_prefix(inline) -> str:

@@ -2,6 +2,8 @@
 
 The admin's up/down buttons submit ``_move=<inline prefix>-<pk>-<up|down>``; these functions
 read that value and work out the new order, and ``topics.services.move_section_item`` writes it.
+With JavaScript, rows can also be dragged: the page then posts the whole new order,
+``_order-<inline prefix>=<pk>,<pk>,...`` (read by ``parse_order``).
 """
 
 from __future__ import annotations
@@ -46,3 +48,16 @@ def moved_order(order: list[int], pk: int, direction: Direction) -> list[int] | 
     result = list(order)
     result[index], result[other] = result[other], result[index]
     return result
+
+
+def parse_order(value: str, current: list[int]) -> list[int] | None:
+    """A dragged order (``"12,10,11"``) as ids, if it is a rearrangement of exactly the ids in
+    ``current``; None for anything else (stale, since rows were added or removed by someone
+    else, or hand-edited) and when it changes nothing."""
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        return None
+    order = [int(part) for part in parts]
+    if len(order) != len(current) or set(order) != set(current) or order == current:
+        return None
+    return order

@@ -460,27 +460,45 @@ def move_section_item(
     *, model: type[SectionItem], topic: Topic, pk: int, direction: ordering.Direction
 ) -> SectionItem | None:
     """Swap the entry ``pk`` of ``topic``'s section ``model`` with its neighbour above or
-    below, numbering the section 1..n (entries added by hand may share a position, and
-    swapping equal numbers would move nothing). Only rows whose number changes are saved,
-    each with its history.
-
-    Returns the moved entry, or None when it is not in that section or is already at that end.
-    The caller announces the change (``topic_content_changed``) once with its other edits.
-    """
+    below. Returns the moved entry, or None when it is not in that section or is already at
+    that end. The caller announces the change (``topic_content_changed``) once with its other
+    edits."""
     with transaction.atomic():
-        rows = list(
-            model.objects.select_for_update().filter(topic=topic).order_by("position", "id")
-        )
+        rows = _section_rows(model, topic)
         new_order = ordering.moved_order([row.pk for row in rows], pk, direction)
         if new_order is None:
             return None
-        by_pk = {row.pk: row for row in rows}
-        for position, row_pk in enumerate(new_order, start=1):
-            row = by_pk[row_pk]
-            if row.position != position:
-                row.position = position
-                row.save(update_fields=["position"])
-        return by_pk[pk]
+        return _renumber(rows, new_order)[pk]
+
+
+def reorder_section(*, model: type[SectionItem], topic: Topic, order_value: str) -> bool:
+    """Put ``topic``'s section ``model`` in the order posted by a drag (``"12,10,11"``).
+    Returns False, changing nothing, when the order is not a rearrangement of the section's
+    current entries. The caller announces the change, as for ``move_section_item``."""
+    with transaction.atomic():
+        rows = _section_rows(model, topic)
+        new_order = ordering.parse_order(order_value, [row.pk for row in rows])
+        if new_order is None:
+            return False
+        _renumber(rows, new_order)
+        return True
+
+
+def _section_rows(model: type[SectionItem], topic: Topic) -> list[SectionItem]:
+    return list(model.objects.select_for_update().filter(topic=topic).order_by("position", "id"))
+
+
+def _renumber(rows: list[SectionItem], order: list[int]) -> dict[int, SectionItem]:
+    """Number ``rows`` 1..n in ``order`` (entries added by hand may share a position, and
+    swapping equal numbers would move nothing). Only rows whose number changes are saved, each
+    with its history. Returns the rows by id."""
+    by_pk = {row.pk: row for row in rows}
+    for position, row_pk in enumerate(order, start=1):
+        row = by_pk[row_pk]
+        if row.position != position:
+            row.position = position
+            row.save(update_fields=["position"])
+    return by_pk
 
 
 def retire_marking_points(*, points: Iterable[MarkingPoint]) -> int:

@@ -408,3 +408,31 @@ def test_a_point_added_on_its_own_page_goes_to_the_end_of_its_topic(editor_clien
     assert response.status_code == 302
     last = topic.marking_points.order_by("position", "id").last()
     assert last.text == "Award credit for naming a loyalty scheme."
+
+
+def test_a_dragged_order_is_saved_after_the_edits(editor_client, topic):
+    tips = list(topic.exam_tips.order_by("position", "id"))
+    data = page_data(editor_client.get(_change_url(topic)))
+    data["exam_tips-0-text"] = "Edited before dragging."
+    data["_order-exam_tips"] = ",".join(str(tip.pk) for tip in reversed(tips))
+    data["_continue"] = "Save and continue editing"
+
+    response = editor_client.post(_change_url(topic), data, follow=True)
+
+    assert "Saved the new order of exam tips." in response.content.decode()
+    order = list(topic.exam_tips.order_by("position", "id"))
+    assert order == list(reversed(tips))
+    assert order[-1].text == "Edited before dragging."
+
+
+@pytest.mark.parametrize("value", ["1,2", "abc", "", "{0},{0},{1}"])
+def test_a_dragged_order_that_is_not_the_sections_rows_changes_nothing(editor_client, topic, value):
+    tips = list(topic.exam_tips.order_by("position", "id"))
+    data = page_data(editor_client.get(_change_url(topic)))
+    data["_order-exam_tips"] = value.format(*(tip.pk for tip in tips))
+    data["_continue"] = "Save and continue editing"
+
+    response = editor_client.post(_change_url(topic), data, follow=True)
+
+    assert "new order" not in response.content.decode()
+    assert list(topic.exam_tips.order_by("position", "id")) == tips
