@@ -233,6 +233,9 @@ class TopicAdmin(SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         if self._part(request) == MARKING_POINTS_PART:
             return [MarkingPointInline]
+        if obj is None:
+            # A topic written by hand gets its points with the rest (it has no points page yet).
+            return [*CONTENT_INLINES, MarkingPointInline]
         return super().get_inlines(request, obj)
 
     def get_inline_instances(self, request, obj=None):
@@ -488,6 +491,9 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
     readonly_fields = ["normalised_text"]
     actions = ["retire_selected"]
     formfield_overrides = {models.TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
+
+    class Media:
+        css = {"all": ["css/admin_topics.css"]}
 
     @admin.display(description="Retired", boolean=True, ordering="retired_at")
     def is_retired(self, obj: MarkingPoint) -> bool:

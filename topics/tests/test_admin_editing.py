@@ -436,3 +436,25 @@ def test_a_dragged_order_that_is_not_the_sections_rows_changes_nothing(editor_cl
 
     assert "new order" not in response.content.decode()
     assert list(topic.exam_tips.order_by("position", "id")) == tips
+
+
+def test_a_new_topic_is_written_with_its_marking_points_in_one_go(editor_client):
+    add = reverse("admin:topics_topic_add")
+    data = page_data(editor_client.get(add))
+    data.update(
+        {
+            "title": "Handling complaints",
+            "slug": "handling-complaints",
+            "synopsis": "How to turn a complaint into loyalty.",
+            "marking_points-0-text": "Award credit for naming an escalation route.",
+        }
+    )
+
+    response = editor_client.post(add, data)
+
+    assert response.status_code == 302
+    topic = Topic.objects.get(slug="handling-complaints")
+    assert [point.text for point in topic.marking_points.all()] == [
+        "Award credit for naming an escalation route."
+    ]
+    assert topic.questions.filter(marking_point__isnull=False).count() == 1

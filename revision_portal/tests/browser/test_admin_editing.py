@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from assessments.tests.factories import UserFactory
 from revision_portal.tests.browser.conftest import PASSWORD, axe_violations, screenshot
-from topics.models import Topic
+from topics.models import MarkingPoint, Topic
 
 pytestmark = pytest.mark.browser
 
@@ -120,3 +120,26 @@ def test_editor_orders_previews_and_retires_on_short_accessible_pages(
         points[1],
     ]
     assert csp_violations == []
+
+
+def test_editor_retires_points_with_the_action_after_reading_what_happens(
+    page, site, editor, csp_violations
+):
+    point = MarkingPoint.objects.filter(topic__source_file__startswith="001").first()
+    _log_in_to_admin(page, site, "eddie")
+
+    page.goto(f"{site.url}{reverse('admin:topics_markingpoint_changelist')}?q={point.text[:30]}")
+    _axe_clean(page, csp_violations)
+    page.locator(f'input[name="_selected_action"][value="{point.pk}"]').check()
+    page.get_by_label("Action:").select_option("retire_selected")
+    page.get_by_role("button", name="Go").click()
+
+    expect(page.get_by_text("stay linked to it")).to_be_visible()
+    _axe_clean(page, csp_violations)
+    point.refresh_from_db()
+    assert point.retired_at is None
+    page.get_by_role("button", name="Yes, retire them").click()
+
+    expect(page.get_by_text("Retired 1 marking point.")).to_be_visible()
+    point.refresh_from_db()
+    assert point.retired_at is not None
