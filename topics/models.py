@@ -201,6 +201,10 @@ class MarkingPoint(SectionItem):
             kwargs["update_fields"] = {*kwargs["update_fields"], "normalised_text"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        """The topic page's marking points section (where learners see the point)."""
+        return f"{self.topic.get_absolute_url()}#marking-points"
+
     def clean(self):
         super().clean()
         self.normalised_text = normalise_text(self.text or "")

@@ -17,11 +17,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from topics import parsing, signals
+from topics import ordering, parsing, signals
 from topics.models import (
     SECTION_MODELS,
     ExamTip,
@@ -32,6 +33,7 @@ from topics.models import (
     Misconception,
     Prerequisite,
     Qualification,
+    SectionItem,
     Topic,
 )
 from topics.signals import content_version_written_last
@@ -445,3 +447,72 @@ def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:
     for model in replaced:
         model.objects.filter(topic=topic).delete()
     _create_sections(topic, document, replaced)
+
+
+def next_section_position(*, model: type[SectionItem], topic: Topic) -> int:
+    """The position after the last entry of ``topic``'s section ``model``: where a new entry
+    added by hand goes (the end of the list)."""
+    last = model.objects.filter(topic=topic).aggregate(last=Max("position"))["last"]
+    return 1 if last is None else last + 1
+
+
+def move_section_item(
+    *, model: type[SectionItem], topic: Topic, pk: int, direction: ordering.Direction
+) -> SectionItem | None:
+    """Swap the entry ``pk`` of ``topic``'s section ``model`` with its neighbour above or
+    below. Returns the moved entry, or None when it is not in that section or is already at
+    that end. The caller announces the change (``topic_content_changed``) once with its other
+    edits."""
+    with transaction.atomic():
+        rows = _section_rows(model, topic)
+        new_order = ordering.moved_order([row.pk for row in rows], pk, direction)
+        if new_order is None:
+            return None
+        return _renumber(rows, new_order)[pk]
+
+
+def reorder_section(*, model: type[SectionItem], topic: Topic, order_value: str) -> bool:
+    """Put ``topic``'s section ``model`` in the order posted by a drag (``"12,10,11"``).
+    Returns False, changing nothing, when the order is not a rearrangement of the section's
+    current entries. The caller announces the change, as for ``move_section_item``."""
+    with transaction.atomic():
+        rows = _section_rows(model, topic)
+        new_order = ordering.parse_order(order_value, [row.pk for row in rows])
+        if new_order is None:
+            return False
+        _renumber(rows, new_order)
+        return True
+
+
+def _section_rows(model: type[SectionItem], topic: Topic) -> list[SectionItem]:
+    return list(model.objects.select_for_update().filter(topic=topic).order_by("position", "id"))
+
+
+def _renumber(rows: list[SectionItem], order: list[int]) -> dict[int, SectionItem]:
+    """Number ``rows`` 1..n in ``order`` (entries added by hand may share a position, and
+    swapping equal numbers would move nothing). Only rows whose number changes are saved, each
+    with its history. Returns the rows by id."""
+    by_pk = {row.pk: row for row in rows}
+    for position, row_pk in enumerate(order, start=1):
+        row = by_pk[row_pk]
+        if row.position != position:
+            row.position = position
+            row.save(update_fields=["position"])
+    return by_pk
+
+
+def retire_marking_points(*, points: Iterable[MarkingPoint]) -> int:
+    """Retire ``points`` that are still active: learners' answers and marks stay linked to
+    them, and each affected topic's question bank withdraws their questions (one refresh per
+    topic). Returns how many were retired."""
+    with transaction.atomic():
+        to_retire = [point for point in points if point.retired_at is None]
+        now = timezone.now()
+        for point in to_retire:
+            point.retired_at = now
+            # One save each (an editor's handful): each is in the history with who did it,
+            # and the save signals move the topic's cached pages on.
+            point.save(update_fields=["retired_at"])
+        for topic in Topic.objects.filter(pk__in={point.topic_id for point in to_retire}):
+            topic_content_changed(topic=topic)
+    return len(to_retire)

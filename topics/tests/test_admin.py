@@ -38,8 +38,11 @@ def test_topic_change_page_has_inlines_and_live_link(admin_client, imported_seed
 
     html = response.content.decode()
     assert response.status_code == 200
-    for prefix in ("key_concepts", "exam_tips", "misconceptions", "marking_points"):
+    for prefix in ("key_concepts", "exam_tips", "misconceptions", "key_terms"):
         assert f'name="{prefix}-TOTAL_FORMS"' in html
+    # Marking points have a page of their own, linked from the topic's parts.
+    assert 'name="marking_points-TOTAL_FORMS"' not in html
+    assert reverse("admin:topics_topic_marking_points", args=[topic.pk]) in html
     assert topic.get_absolute_url() in html
     assert topic.content_hash in html
 
