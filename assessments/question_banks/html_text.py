@@ -72,11 +72,21 @@ def html_to_text(markup: str) -> str:
 
 
 def text_to_html(text: str) -> str:
-    """Plain text as HTML: a ``<p>`` per paragraph, ``<br>`` per line break ('' for '')."""
-    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    """Plain text as HTML: a ``<p>`` per paragraph, ``<br>`` per line break ('' for '').
+
+    Spaces are written as ``html_to_text`` reads them (runs of them are one), so
+    ``html_to_text(text_to_html(text))`` is ``canonical_text(text)`` and writing that again
+    gives the same HTML.
+    """
+    paragraphs = [part for part in canonical_text(text).split("\n\n") if part]
     return "".join(
-        "<p>"
-        + "<br>".join(html.escape(line.strip(), quote=False) for line in p.split("\n"))
-        + "</p>"
+        "<p>" + "<br>".join(html.escape(line, quote=False) for line in p.split("\n")) + "</p>"
         for p in paragraphs
     )
+
+
+def canonical_text(text: str) -> str:
+    """``text`` as it reads back from HTML: lines stripped, runs of spaces one space, blank
+    lines between paragraphs one."""
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -152,13 +152,13 @@ def _category(node: _Node) -> tuple[str, ...]:
     return names
 
 
-def _field(node: _Node | None, tag: str = "text") -> str:
+def _field(node: _Node | None, tag: str = "text", default_format: str = "html") -> str:
     """The plain text of a ``<… format="…"><text>…</text></…>`` element ('' when absent)."""
     if node is None:
         return ""
     holder = node.child(tag)
     raw = holder.text if holder else ""
-    text_format = node.attrs.get("format", "html")
+    text_format = node.attrs.get("format", default_format)
     if text_format == "html" or (
         text_format == "moodle_auto_format" and _LOOKS_LIKE_HTML.search(raw)
     ):
@@ -183,12 +183,12 @@ def _question(node: _Node, moodle_type: str, category: tuple[str, ...]) -> BankQ
     elif kind == TRUE_FALSE:
         options = _true_false(answers)
     else:
-        single = _field(node, "single") if node.child("single") else "true"
+        single = _field(node, "single", "plain_text") if node.child("single") else "true"
         multiple = single.strip().lower() in ("false", "0")
         options = _multiple_choice(answers, multiple=multiple)
     return BankQuestion(
         kind=kind,
-        name=_field(node.child("name")) or name_from_prompt(prompt),
+        name=_field(node.child("name"), default_format="plain_text") or name_from_prompt(prompt),
         prompt=prompt,
         options=options,
         general_feedback=_field(node.child("generalfeedback")),
@@ -280,10 +280,10 @@ def _question_element(question: BankQuestion) -> ElementTree.Element:
     if question.kind == SHORT_ANSWER:
         _leaf(element, "usecase", "0")
         fractions = [100.0 if o.is_correct else min(o.fraction, 99.0) for o in question.options]
-        answer_format = "moodle_auto_format"
+        answer_format = "plain_text"
     elif question.kind == TRUE_FALSE:
         fractions = [100.0 if o.is_correct else 0.0 for o in question.options]
-        answer_format = "moodle_auto_format"
+        answer_format = "plain_text"
     else:
         _leaf(element, "single", "false" if question.multiple_answers else "true")
         _leaf(element, "shuffleanswers", "true")

@@ -64,11 +64,12 @@ def read_bank_file(name: str, data: bytes) -> BankFile:
     """Parse an uploaded bank. Files over ``MAX_BANK_BYTES``, undecodable text and XML that is
     not well-formed are one error for the whole file; otherwise an error per bad question."""
     if len(data) > MAX_BANK_BYTES:
+        limit = MAX_BANK_BYTES // 1024 // 1024
         return _whole_file_error(
             BankParseError(
                 1,
-                f"the file is {len(data) / 1024 / 1024:.1f} MB; question banks may be at most "
-                f"{MAX_BANK_BYTES // 1024 // 1024} MB (split it into several files)",
+                f"the file is larger than {limit} MB, the most a question bank may be: split it "
+                "into several files",
             )
         )
     file_format = detect_format(name, data)

@@ -17,7 +17,7 @@ _CATEGORY_ROOTS = ("$course$", "$system$", "$module$", "$coursecategory$", "$cat
 
 # How long a name made from a question's prompt is (Moodle also names unnamed GIFT questions
 # after the start of their text).
-NAME_FROM_PROMPT_CHARS = 60
+NAME_FROM_PROMPT_CHARS = 80
 
 
 @dataclass(frozen=True)

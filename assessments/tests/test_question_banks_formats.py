@@ -403,7 +403,7 @@ def test_files_over_two_megabytes_are_refused_whole():
     bank = read_bank_file("big.gift", b"Q?{T}\n\n" * (MAX_BANK_BYTES // 7 + 1))
     assert bank.failed
     (error,) = bank.parsed.errors
-    assert "at most 2 MB" in error.reason
+    assert "larger than 2 MB" in error.reason
 
 
 def test_files_just_under_the_limit_are_read():
