@@ -25,6 +25,7 @@ from assessments.models import (
     Response,
     ResultRevision,
 )
+from assessments.question_bank_admin import QuestionBankAdminMixin
 from assessments.rubrics import describe_rubric
 from assessments.services import (
     QuizError,
@@ -193,7 +194,7 @@ class AnswerKeyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
     list_display = ["prompt", "topic", "kind", "origin", "auto_markable", "is_active"]
     list_filter = [
         AnswerKeyFilter,

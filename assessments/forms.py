@@ -3,6 +3,7 @@ from django import forms
 from assessments.batch_marking import BatchInputError, read_csv_bytes
 from assessments.models import ANSWER_MAX_CHARS
 from assessments.services import QuizError, validate_answer_text
+from topics.forms import MultipleFileField, MultipleFileInput
 
 
 class ShortAnswerForm(forms.Form):
@@ -132,3 +133,19 @@ class MarkedAnswersUploadForm(forms.Form):
         if not self.rows:
             raise forms.ValidationError(f"{name}: the CSV has a header but no rows.")
         return upload
+
+
+class QuestionBankUploadForm(forms.Form):
+    """The admin's upload of question banks: the files ``import_questions`` reads."""
+
+    files = MultipleFileField(
+        label="Question bank files",
+        widget=MultipleFileInput(attrs={"accept": ".gift,.txt,.xml,text/plain,text/xml"}),
+        help_text="GIFT (.gift, .txt) or Moodle XML (.xml), up to 2 MB each. Each question's "
+        "category names its topic; a missing topic is made as a draft. Importing the same file "
+        "again changes nothing.",
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run: check the files and show the report without saving anything",
+        required=False,
+    )

@@ -13,7 +13,8 @@ types the portal has:
   ``{FALSE}`` with ``#feedback if wrong#feedback if right``, and general feedback after
   ``####`` inside the braces.
 
-Numerical, matching, missing-word and essay questions and descriptions are reported as errors
+An essay (``{}``) is a short-answer question with no set answer, marked against its marking
+guidance. Numerical, matching and missing-word questions and descriptions are reported as errors
 (the portal has no such questions), as is anything the grammar does not allow. Each bad question
 is reported with its line and the rest are read.
 
@@ -224,7 +225,8 @@ def _parse_question(block: _Block) -> BankQuestion:
 
 def _parse_answers(answers: str, text_format: str) -> tuple[str, tuple[BankOption, ...], bool]:
     if not answers:
-        raise _QuestionError("an empty answer block “{}” is an essay question, not imported")
+        # An essay: a short-answer question marked against its guidance, with no set answer.
+        return SHORT_ANSWER, (), False
     if answers.startswith("#"):
         raise _QuestionError("numerical questions “{#…}” are not imported")
     if "~" in answers:
@@ -360,6 +362,8 @@ def _write_answers(question: BankQuestion) -> str:
         if right.feedback:
             feedback += f"#{escape_gift(right.feedback)}"
         return "{" + key + feedback + general + "}\n"
+    if question.kind == SHORT_ANSWER and not question.options:
+        return "{" + general + "}\n"
     lines = ["{\n"]
     if question.kind == SHORT_ANSWER:
         for option in question.options:

@@ -3,8 +3,9 @@
 Reads the question types the portal has — ``shortanswer``, ``multichoice`` (``<single>`` true or
 false, answers with ``fraction`` and ``<feedback>``) and ``truefalse`` — and ``category``
 pseudo-questions (``$course$/top/Qualification/Topic``), which file the questions after them.
-Text in ``format="html"`` (usually CDATA) is turned into plain text (``html_text``); other types
-(essay, numerical, matching, description, cloze, …) are reported with their line and skipped.
+Text in ``format="html"`` (usually CDATA) is turned into plain text (``html_text``). An
+``essay`` is a short-answer question with no set answer (written back as an essay); other types
+(numerical, matching, description, cloze, …) are reported with their line and skipped.
 
 The portal keeps a short-answer question's marking guidance in ``<graderinfo>``, Moodle's own
 element for information for graders (read by Moodle only for essays, ignored otherwise).
@@ -43,8 +44,17 @@ from assessments.question_banks.records import (
 )
 
 _MOODLE_TYPES = {"shortanswer": SHORT_ANSWER, "multichoice": MULTIPLE_CHOICE}
-_MOODLE_TYPES |= {"truefalse": TRUE_FALSE}
-_TYPE_NAMES = {kind: moodle for moodle, kind in _MOODLE_TYPES.items()}
+_MOODLE_TYPES |= {"truefalse": TRUE_FALSE, "essay": SHORT_ANSWER}
+_TYPE_NAMES = {SHORT_ANSWER: "shortanswer", MULTIPLE_CHOICE: "multichoice"}
+_TYPE_NAMES |= {TRUE_FALSE: "truefalse"}
+# What Moodle needs to show an essay: a plain box, an answer required, no attachments.
+_ESSAY_SETTINGS = (
+    ("responseformat", "plain"),
+    ("responserequired", "1"),
+    ("responsefieldlines", "5"),
+    ("attachments", "0"),
+    ("attachmentsrequired", "0"),
+)
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!]")
 
 
@@ -171,14 +181,16 @@ def _question(node: _Node, moodle_type: str, category: tuple[str, ...]) -> BankQ
     if kind is None:
         raise _QuestionError(
             f"“{moodle_type or 'untyped'}” questions are not imported (only shortanswer, "
-            "multichoice and truefalse)"
+            "multichoice, truefalse and essay)"
         )
     prompt = _field(node.child("questiontext"))
     if not prompt:
         raise _QuestionError("the question has no text (<questiontext>)")
     answers = [_answer(answer) for answer in node.all("answer")]
     multiple = False
-    if kind == SHORT_ANSWER:
+    if moodle_type == "essay":
+        options = ()
+    elif kind == SHORT_ANSWER:
         options = _short_answer(answers)
     elif kind == TRUE_FALSE:
         options = _true_false(answers)
@@ -267,7 +279,8 @@ def _leaf(parent: ElementTree.Element, tag: str, text: str) -> None:
 
 
 def _question_element(question: BankQuestion) -> ElementTree.Element:
-    element = ElementTree.Element("question", type=_TYPE_NAMES[question.kind])
+    essay = question.kind == SHORT_ANSWER and not question.options
+    element = ElementTree.Element("question", type="essay" if essay else _TYPE_NAMES[question.kind])
     _text_element(element, "name", question.name, None)
     _text_element(element, "questiontext", text_to_html(question.prompt), "html")
     _text_element(element, "generalfeedback", text_to_html(question.general_feedback), "html")
@@ -277,6 +290,10 @@ def _question_element(question: BankQuestion) -> ElementTree.Element:
     _leaf(element, "idnumber", "")
     if question.marking_guidance:
         _text_element(element, "graderinfo", question.marking_guidance, "plain_text")
+    if essay:
+        for tag, value in _ESSAY_SETTINGS:
+            _leaf(element, tag, value)
+        return element
     if question.kind == SHORT_ANSWER:
         _leaf(element, "usecase", "0")
         fractions = [100.0 if o.is_correct else min(o.fraction, 99.0) for o in question.options]

@@ -128,6 +128,19 @@ def test_gift_bare_short_answer_and_name_from_prompt():
     assert options(bare) == [("merci", True, "")]
 
 
+def test_essays_are_short_answer_questions_with_no_set_answer():
+    (gift,) = parse_gift(
+        "// marking guidance: Award credit for a reason.\n::E::Why?{####Because.}"
+    ).questions
+    assert (gift.kind, gift.options, gift.general_feedback) == (SHORT_ANSWER, (), "Because.")
+    assert gift.marking_guidance == "Award credit for a reason."
+    assert write_gift([gift]).endswith("::E::Why?{####Because.}\n")
+    xml = write_moodle_xml([gift])
+    assert '<question type="essay">' in xml
+    (again,) = parse_moodle_xml(xml.encode()).questions
+    assert again == gift.__class__(**{**gift.__dict__, "line": again.line})
+
+
 def test_gift_markdown_and_plain_formats_keep_the_text():
     (question,) = parse_gift("[markdown]Is **this** kept?{T}").questions
     assert question.prompt == "Is **this** kept?"
@@ -162,7 +175,7 @@ MALFORMED_GIFT = """\
 
 ::No answers::Just a description.
 
-::Essay::Describe a good call.{}
+::Feedbacks::Is it so?{T#one#two#three}
 
 ::Number::How many rings before answering?{#3}
 
@@ -195,7 +208,7 @@ def test_gift_malformed_questions_are_reported_by_line_and_the_rest_read():
     assert sorted(reasons) == [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27]
     assert "no closing “}”" in reasons[3]
     assert "no answer block" in reasons[5]
-    assert "essay" in reasons[7]
+    assert "at most two feedbacks" in reasons[7]
     assert "numerical" in reasons[9]
     assert "matching" in reasons[11]
     assert "missing-word" in reasons[13]
@@ -298,9 +311,9 @@ def test_xml_true_false(moodle_xml):
 
 MALFORMED_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <quiz>
-  <question type="essay">
-    <name><text>Essay</text></name>
-    <questiontext format="html"><text>Write.</text></questiontext>
+  <question type="numerical">
+    <name><text>Number</text></name>
+    <questiontext format="html"><text>How many?</text></questiontext>
   </question>
   <question type="truefalse">
     <name><text>Bad tf</text></name>
@@ -340,7 +353,7 @@ def test_xml_malformed_questions_are_reported_by_line_and_the_rest_read():
     assert [q.name for q in parsed.questions] == ["Fine"]
     reasons = {error.line: error.reason for error in parsed.errors}
     assert sorted(reasons) == [3, 7, 16, 19, 26]
-    assert "“essay” questions are not imported" in reasons[3]
+    assert "“numerical” questions are not imported" in reasons[3]
     assert "“true” and “false”" in reasons[7]
     # The answer's own line, not the question's.
     assert "fraction “lots”" in reasons[16]
