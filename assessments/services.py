@@ -27,6 +27,7 @@ from assessments.answer_options import (
     answer_key_problems,
     as_option_specs,
     mark_choice,
+    matching_option,
 )
 from assessments.batch_marking import resolve_rows
 from assessments.marking import MisconceptionSpec, get_marker, mark_answer
@@ -907,9 +908,41 @@ def _mark(response: Response, misconceptions, now) -> None:
             or not result.confident
             or below_agreement_threshold(Learning.from_dict(question.learning))
         )
+        _apply_listed_answer(response, question)
     else:
         _mark_choice(response, question)
     response.marked_at = now
+
+
+def _apply_listed_answer(response: Response, question: Question) -> None:
+    """A short answer that is one of the answers listed on its question (an accepted answer, or
+    an anticipated wrong one) takes that verdict and its feedback: a person decided it."""
+    options = list(question.options.all())
+    position = matching_option(response.answer_text, options)
+    if position is None:
+        return
+    option = options[position]
+    result = dict(response.result)
+    max_score = max(1, int(result.get("max_score") or 0))
+    if option.is_correct:
+        verdict = "Credit awarded: this is one of the question's accepted answers."
+        result.update(awarded=True, score=max_score)
+    else:
+        verdict = "No credit: this answer is one the question's author expected and marked wrong."
+        result.update(awarded=False, score=0)
+    result.update(
+        max_score=max_score,
+        confident=True,
+        feedback=f"{verdict} {option.feedback}".strip(),
+        reasons=[*result.get("reasons", []), f"decision: listed answer {position + 1}"],
+        listed_answer=position,
+    )
+    response.result = result
+    response.awarded = result["awarded"]
+    response.score = result["score"]
+    response.max_score = max_score
+    response.confident = True
+    response.needs_tutor = False
 
 
 def _mark_choice(response: Response, question: Question) -> None:
