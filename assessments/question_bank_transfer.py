@@ -241,7 +241,12 @@ def _save_bank_question(topic: Topic, bank_question: BankQuestion, topics: _Topi
         .first()
     )
     if question is not None:
-        same_fields = all(getattr(question, name) == fields[name] for name in _IMPORTED_FIELDS)
+        compared = _IMPORTED_FIELDS
+        if not bank_question.options:
+            # An essay has no set answer; save_question may have written a model answer from
+            # its guidance, which is not a change in the file.
+            compared = tuple(name for name in _IMPORTED_FIELDS if name != "model_answer")
+        same_fields = all(getattr(question, name) == fields[name] for name in compared)
         if same_fields and as_option_specs(question.options.all()) == options:
             return "unchanged"
         for name, value in fields.items():

@@ -333,3 +333,26 @@ def test_export_questions_names_unknown_topics_and_qualifications():
         run("export_questions", "--format", "gift", "--topic", "nope")
     with pytest.raises(CommandError, match="No qualification is named"):
         run("export_questions", "--format", "gift", "--qualification", "Nope")
+
+
+def test_essays_import_as_short_answer_marked_from_their_guidance_and_reimport_unchanged():
+    text = (
+        b"$CATEGORY: $course$/top/Service/Feedback\n\n"
+        b"// marking guidance: Award credit for identifying two methods of measuring "
+        b"satisfaction, such as NPS, CSAT or CES.\n"
+        b"::Measures::Identify two methods of measuring customer satisfaction.{}\n"
+    )
+
+    first = import_question_bank(name="essay.gift", data=text)
+    again = import_question_bank(name="essay.gift", data=text)
+
+    assert first.created == 1 and first.errors == []
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    question = Question.objects.get()
+    assert question.kind == Question.Kind.SHORT_ANSWER
+    assert not question.options.exists()
+    assert question.marking_guidance.startswith("Award credit for identifying two methods")
+    assert question.indicators.exists()
+    # The rubric builder wrote a model answer from the guidance's examples: not a change in
+    # the file, so the second import left the question alone.
+    assert question.model_answer
