@@ -324,6 +324,12 @@ def bank_question_for(question: Question) -> BankQuestion | None:
         for o in question.options.all()
     ]
     guidance = question.marking_guidance
+    if kind == TRUE_FALSE:
+        # Both formats read True first, whichever order an editor put them in.
+        options = sorted(
+            (replace(o, text=o.text.strip().title()) for o in options),
+            key=lambda option: option.text != "True",
+        )
     if kind == SHORT_ANSWER:
         options = _short_answer_options(canonical_text(question.model_answer), options)
         if options and not any(option.is_correct for option in options):

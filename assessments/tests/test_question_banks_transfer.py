@@ -356,3 +356,25 @@ def test_essays_import_as_short_answer_marked_from_their_guidance_and_reimport_u
     # The rubric builder wrote a model answer from the guidance's examples: not a change in
     # the file, so the second import left the question alone.
     assert question.model_answer
+
+
+@pytest.mark.parametrize("file_format,name", [("gift", "tf.gift"), ("moodle-xml", "tf.xml")])
+def test_a_true_false_question_with_false_first_round_trips(file_format, name):
+    from assessments.services import save_question
+
+    topic = TopicFactory(title="Phones", qualification=None)
+    question = Question(
+        topic=topic, kind=Question.Kind.TRUE_FALSE, name="Hold", prompt="Hold is mute."
+    )
+    save_question(question=question, options=[("False", True, "Right."), ("True", False, "No.")])
+    first = export_question_bank(file_format=file_format).text
+    empty_the_database()
+
+    import_question_bank(name=name, data=first.encode())
+
+    assert export_question_bank(file_format=file_format).text == first
+    imported = Question.objects.get()
+    assert [(o.text, o.is_correct, o.feedback) for o in imported.options.all()] == [
+        ("True", False, "No."),
+        ("False", True, "Right."),
+    ]
