@@ -122,9 +122,10 @@ def import_question_bank(*, name: str, data: bytes, dry_run: bool = False) -> Ba
         changed_topics: dict[int, Topic] = {}
         for bank_question in bank.parsed.questions:
             try:
-                # A savepoint per question: one refused leaves nothing half-written.
+                topic = topics.topic_for(bank_question.category)
+                # A savepoint per question: one refused leaves nothing half-written (and the
+                # topic, made in its own savepoint, stays for the category's other questions).
                 with transaction.atomic():
-                    topic = topics.topic_for(bank_question.category)
                     outcome = _save_bank_question(topic, bank_question, topics)
             except _QuestionRefused as error:
                 errors.append((bank_question.line, str(error)))
@@ -167,7 +168,8 @@ class _TopicFinder:
                 "question (Moodle XML) naming its topic before it"
             )
         if category not in self.found:
-            self.found[category] = self._find_or_make(category)
+            with transaction.atomic():
+                self.found[category] = self._find_or_make(category)
         return self.found[category]
 
     def _find_or_make(self, category: tuple[str, ...]) -> Topic:

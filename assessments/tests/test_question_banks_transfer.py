@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from assessments.models import AnswerOption, Question
@@ -378,3 +379,22 @@ def test_a_true_false_question_with_false_first_round_trips(file_format, name):
         ("True", False, "No."),
         ("False", True, "Right."),
     ]
+
+
+def test_a_question_refused_on_save_leaves_its_new_topic_for_the_next(monkeypatch):
+    from assessments import question_bank_transfer
+    from assessments.services import save_question
+
+    def refuse_bad(*, question, options, author=None):
+        if question.name == "Bad":
+            raise ValidationError({"options": "Refused for the test."})
+        return save_question(question=question, options=options, author=author)
+
+    monkeypatch.setattr(question_bank_transfer, "save_question", refuse_bad)
+    text = b"$CATEGORY: Service/Phones\n\n::Bad::First?{T}\n\n::Good::Second?{F}\n"
+
+    report = import_question_bank(name="bank.gift", data=text)
+
+    assert report.errors == ["bank.gift:3: options: Refused for the test."]
+    assert report.created == 1
+    assert Topic.objects.get().questions.get().name == "Good"
