@@ -78,8 +78,18 @@ def read_bank_file(name: str, data: bytes) -> BankFile:
         problem = _undecodable(data, declared.group(1).decode() if declared else "utf-8-sig")
         if problem:
             return _whole_file_error(problem, file_format)
-        return BankFile(file_format, parse_moodle_xml(data))
-    problem = _undecodable(data)
-    if problem:
-        return _whole_file_error(problem, file_format)
-    return BankFile(file_format, parse_gift(data.decode("utf-8-sig")))
+        parsed = parse_moodle_xml(data)
+    else:
+        problem = _undecodable(data)
+        if problem:
+            return _whole_file_error(problem, file_format)
+        parsed = parse_gift(data.decode("utf-8-sig"))
+    if not parsed.questions and not parsed.errors:
+        kind = "Moodle XML" if file_format == MOODLE_XML else "GIFT"
+        return _whole_file_error(
+            BankParseError(
+                1, f"no questions found: the file is empty or not a {kind} question bank"
+            ),
+            file_format,
+        )
+    return BankFile(file_format, parsed)

@@ -452,3 +452,20 @@ def test_html_to_text_keeps_paragraphs_lines_and_lists_only():
     )
     text = "One & two\n\nThree <four>\nfive"
     assert html_to_text(text_to_html(text)) == text
+
+
+@pytest.mark.parametrize(
+    "name,data,kind",
+    [
+        ("empty.gift", b"", "GIFT"),
+        ("comments.txt", b"// only a comment\n\n$CATEGORY: A\n", "GIFT"),
+        ("empty.xml", b"<?xml version='1.0'?><quiz></quiz>", "Moodle XML"),
+    ],
+)
+def test_files_without_questions_are_an_error(name, data, kind):
+    bank = read_bank_file(name, data)
+
+    assert bank.failed
+    (error,) = bank.parsed.errors
+    assert error.line == 1
+    assert error.reason == f"no questions found: the file is empty or not a {kind} question bank"
