@@ -8,12 +8,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.answer_options import answer_key_problems
 from assessments.exports import exemplars_csv_response
 from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
 from assessments.models import (
     MARK_FIELDS,
     RUBRIC_FIELDS,
+    AnswerOption,
     Attempt,
     Exemplar,
     Indicator,
@@ -23,17 +25,52 @@ from assessments.models import (
     Response,
     ResultRevision,
 )
+from assessments.question_bank_admin import QuestionBankAdminMixin
 from assessments.rubrics import describe_rubric
 from assessments.services import (
     QuizError,
     agreement_sentence,
+    authored_rubric_rows,
     enqueue_remark,
     exemplar_key,
     import_marked_answers,
     override_mark,
     relearn_question,
+    write_indicators,
 )
 from revision_portal.audit import child_history
+
+
+def _row_number(form) -> str:
+    """The 1-based number of an inline form's row ("" for the blank template row)."""
+    row = form.prefix.rsplit("-", 1)[-1] if form.prefix else ""
+    return str(int(row) + 1) if row.isdigit() else ""
+
+
+def label_row_controls(form, labels: dict[str, str]) -> None:
+    """Name each control of a table row (an inline's cells have no <label>), e.g. "Option 2
+    text": ``labels`` maps a field to its name with ``{}`` for the row's number."""
+    number = _row_number(form)
+    for name, text in labels.items():
+        if name in form.fields:
+            label = " ".join(text.format(number).split())
+            form.fields[name].widget.attrs["aria-label"] = label
+
+
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose "Delete?" ticks are named after their row."""
+
+    row_name = "row"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            number = "" if index is None else f" {index + 1}"
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {self.row_name}{number}"
+
+
+class IndicatorFormSet(LabelledRowsFormSet):
+    row_name = "indicator"
 
 
 class IndicatorForm(forms.ModelForm):
@@ -53,6 +90,14 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["alternatives"] = "\n".join(self.instance.alternatives or [])
+        label_row_controls(
+            self,
+            {
+                "position": "Indicator {} order",
+                "label": "Indicator {} label",
+                "alternatives": "Indicator {} other phrasings",
+            },
+        )
 
     def clean_alternatives(self) -> list[str]:
         lines = self.cleaned_data["alternatives"].splitlines()
@@ -62,13 +107,128 @@ class IndicatorForm(forms.ModelForm):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     form = IndicatorForm
+    formset = IndicatorFormSet
     extra = 1
+
+
+class AnswerOptionForm(forms.ModelForm):
+    """One option row. Its place is the row's place in the table (moved with the up/down
+    buttons); ``position`` is a hidden field the page keeps in step, never typed."""
+
+    class Meta:
+        model = AnswerOption
+        fields = ["text", "is_correct", "feedback", "position"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "position": forms.HiddenInput(attrs={"class": "option-position"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        label_row_controls(
+            self,
+            {
+                "text": "Option {} text",
+                "is_correct": "Option {} is correct",
+                "feedback": "Feedback for option {}",
+            },
+        )
+
+    def has_changed(self) -> bool:
+        # The page numbers every row, blank new ones included, when it is sent: a row whose
+        # only change is its place is not a new option (the formset renumbers moved rows).
+        return any(name != "position" for name in self.changed_data)
+
+
+class AnswerOptionFormSet(LabelledRowsFormSet):
+    """The question's options, checked together by ``answer_key_problems`` (the message shows
+    above the rows) and numbered 0, 1, 2… in the order shown."""
+
+    row_name = "option"
+
+    def _kept_forms(self) -> list:
+        kept = []
+        for index, form in enumerate(self.forms):
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue  # an extra row left blank
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            kept.append((index, form))
+        # Rows keep the order the page sent (hidden positions, kept in step with the up/down
+        # buttons); a new row without one goes after the others.
+        kept.sort(
+            key=lambda item: (
+                item[1].cleaned_data.get("position") is None,
+                item[1].cleaned_data.get("position") or 0,
+                item[0],
+            )
+        )
+        return [form for _index, form in kept]
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        question = self.instance
+        kept = self._kept_forms()
+        options = [(f.cleaned_data.get("text", ""), f.cleaned_data.get("is_correct")) for f in kept]
+        problems = answer_key_problems(question.kind, question.multiple_answers, options)
+        if problems:
+            raise forms.ValidationError(list(problems.values()))
+        for position, form in enumerate(kept):
+            form.instance.position = position
+            form.cleaned_data["position"] = position
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        if commit and self.instance.pk:
+            # Unchanged rows were not saved above: renumber every row 0, 1, 2… in the kept order.
+            order = {form.instance.pk: form.instance.position for form in self._kept_forms()}
+            for option in AnswerOption.objects.filter(question=self.instance):
+                if option.pk in order and option.position != order[option.pk]:
+                    option.position = order[option.pk]
+                    option.save(update_fields=["position"])
+        return saved
+
+
+class AnswerOptionInline(admin.TabularInline):
+    model = AnswerOption
+    form = AnswerOptionForm
+    formset = AnswerOptionFormSet
+    extra = 2
+    ordering = ["position", "id"]
+    verbose_name = "answer option"
+    verbose_name_plural = (
+        "Answer options (multiple choice: the options, right ones ticked; true/false: “True” "
+        "and “False”, one ticked; short answer: other accepted answers ticked, anticipated "
+        "wrong ones unticked, each with its feedback). Move a row with ↑ and ↓."
+    )
+
+    class Media:
+        js = ["js/admin_option_order.js"]
+
+
+class ExemplarFormSet(LabelledRowsFormSet):
+    row_name = "marked answer"
 
 
 class ExemplarForm(forms.ModelForm):
     class Meta:
         model = Exemplar
         fields = ["answer_text", "credited", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_row_controls(
+            self,
+            {
+                "answer_text": "Marked answer {} text",
+                "credited": "Marked answer {} credited",
+                "source": "Marked answer {} source",
+            },
+        )
 
     def save(self, commit=True):
         # The key follows the words, so the same answer is never two exemplars.
@@ -81,6 +241,7 @@ class ExemplarInline(admin.TabularInline):
 
     model = Exemplar
     form = ExemplarForm
+    formset = ExemplarFormSet
     extra = 0
     fields = ["answer_text", "credited", "source", "marked_by", "updated_at"]
     readonly_fields = ["marked_by", "updated_at"]
@@ -105,24 +266,48 @@ class AnswerKeyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
-    list_display = ["prompt", "topic", "kind", "auto_markable", "is_active", "is_customised"]
-    list_filter = [AnswerKeyFilter, "kind", "auto_markable", "is_active", "is_customised", "topic"]
+class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
+    list_display = ["prompt", "topic", "kind", "origin", "auto_markable", "is_active"]
+    list_filter = [
+        AnswerKeyFilter,
+        "kind",
+        "origin",
+        "auto_markable",
+        "is_active",
+        "is_customised",
+        "topic",
+    ]
     list_select_related = ["topic"]
-    search_fields = ["prompt", "topic__title", "marking_point__text"]
-    autocomplete_fields = ["topic", "marking_point"]
+    search_fields = ["name", "prompt", "topic__title", "marking_point__text"]
+    autocomplete_fields = ["topic", "marking_point", "author"]
     readonly_fields = [
         "marker_preview",
         "learned_rules",
         "remarking",
         "lexicon",
+        "origin",
         "source_key",
         "created_at",
         "updated_at",
     ]
-    inlines = [IndicatorInline, ExemplarInline]
+    inlines = [AnswerOptionInline, IndicatorInline, ExemplarInline]
     fieldsets = [
-        (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "topic",
+                    "marking_point",
+                    "kind",
+                    "name",
+                    "prompt",
+                    "multiple_answers",
+                    "general_feedback",
+                    "position",
+                    "is_active",
+                ]
+            },
+        ),
         (
             "Short-answer rubric",
             # The prompt is in the first group, with the question's place.
@@ -132,11 +317,26 @@ class QuestionAdmin(SimpleHistoryAdmin):
             "What the marker will look for (from the saved question)",
             {"fields": ["marker_preview", "learned_rules", "remarking"]},
         ),
-        ("Multiple choice", {"fields": ["choices", "correct_choice"]}),
-        ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
+        (
+            "Origin",
+            {
+                "fields": [
+                    "origin",
+                    "author",
+                    "source_key",
+                    "is_customised",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     object_history_template = "admin/object_history_with_children.html"
+
+    class Media:
+        css = {"all": ["css/admin_question.css"]}
+        js = ["js/admin_accessible_widgets.js"]
 
     def changelist_view(self, request, extra_context=None):
         broken = Question.objects.with_broken_answer_key().count()
@@ -158,7 +358,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         if obj is None or obj.pk is None:
             return "Save the question to see what the marker will look for."
         if not obj.is_short_answer:
-            return "Multiple-choice questions are marked by the correct option."
+            return "Choice questions are marked by the options ticked as right below."
         # Read fresh from the database: the preview must show what is saved, indicators included.
         question = Question.objects.select_related("marking_point").get(pk=obj.pk)
         text = describe_rubric(question.to_rubric())
@@ -209,8 +409,16 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        indicators_edited = any(f.has_changed() for f in formsets if f.model is Indicator)
+        rows = getattr(form.instance, "_authored_rubric_rows", None)
+        if rows is not None and not indicators_edited:
+            # A hand-written short answer whose guidance (or prompt) changed: its indicators
+            # are rebuilt from it, unless the editor changed them on this page.
+            write_indicators(question=form.instance, rows=rows)
         rubric_changed = change and (
-            form.has_changed() or any(f.has_changed() for f in formsets if f.model is Indicator)
+            form.has_changed()
+            or indicators_edited
+            or any(f.has_changed() for f in formsets if f.model is AnswerOption)
         )
         # Exemplars added, edited or removed on this page take effect at once, and answers
         # marked with the old rules are re-marked in the background.
@@ -231,6 +439,12 @@ class QuestionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # A person's edit wins over regeneration from the seed file.
         obj.is_customised = True
+        if not change and not obj.source_key:
+            # Written here: the topic's re-import never touches it.
+            obj.origin = Question.Origin.AUTHORED
+            if obj.author_id is None:
+                obj.author = request.user
+        obj._authored_rubric_rows = authored_rubric_rows(obj)
         super().save_model(request, obj, form, change)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -241,11 +455,16 @@ class QuestionAdmin(SimpleHistoryAdmin):
             question_id = None
         context = {
             "child_history": (
-                child_history([(Indicator, {"question_id": question_id})])
+                child_history(
+                    [
+                        (AnswerOption, {"question_id": question_id}),
+                        (Indicator, {"question_id": question_id}),
+                    ]
+                )
                 if question_id is not None
                 else []
             ),
-            "child_history_title": "Changes to this question's indicators",
+            "child_history_title": "Changes to this question's options and indicators",
             **(extra_context or {}),
         }
         return super().history_view(request, object_id, extra_context=context)

@@ -24,3 +24,11 @@ class AssessmentsConfig(AppConfig):
                 label += " (no subject vocabulary)"
             choices.append((name, label))
         return choices
+
+    def question_bank_download(self, *, topics, file_format: str):
+        """The question bank of ``topics`` as a file download (``"gift"`` or ``"moodle-xml"``),
+        for the topic admin's export actions (``topics.admin``), which ask through the app
+        registry rather than importing this app."""
+        from assessments.question_bank_admin import question_bank_download
+
+        return question_bank_download(file_format=file_format, topics=topics)

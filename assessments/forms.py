@@ -3,6 +3,7 @@ from django import forms
 from assessments.batch_marking import BatchInputError, read_csv_bytes
 from assessments.models import ANSWER_MAX_CHARS
 from assessments.services import QuizError, validate_answer_text
+from topics.forms import MultipleFileField, MultipleFileInput
 
 
 class ShortAnswerForm(forms.Form):
@@ -55,21 +56,50 @@ class ChoiceAnswerForm(forms.Form):
         return self.cleaned_data["choice"]
 
 
+class MultipleAnswersForm(forms.Form):
+    """Tick boxes for a question with several right options."""
+
+    choice = forms.TypedMultipleChoiceField(
+        label="Tick every right answer",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, choices=(), label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = list(enumerate(choices))
+        if label:
+            self.fields["choice"].label = label
+        self.fields["choice"].help_text = "Credit needs every right option and no wrong one."
+
+    @property
+    def value(self) -> list[int]:
+        return list(self.cleaned_data["choice"])
+
+
 def answer_form_for(response, data=None, *, prefix=None, label=None):
-    """The form for one response: free text for short answers, radio buttons otherwise."""
+    """The form for one response: free text for short answers, tick boxes for questions with
+    several right options, radio buttons otherwise (true/false included). The question's
+    ``options`` should be prefetched."""
     question = response.question
     if question.is_short_answer:
         return ShortAnswerForm(
             data, prefix=prefix, label=label, initial={"answer": response.answer_text}
         )
+    if question.takes_several_answers:
+        return MultipleAnswersForm(
+            data,
+            prefix=prefix,
+            label=label,
+            choices=question.option_texts(),
+            initial={"choice": response.chosen_positions},
+        )
     return ChoiceAnswerForm(
         data,
         prefix=prefix,
         label=label,
-        # A key broken behind the model's validation can hold anything: offer only texts.
-        choices=[c for c in question.choices if isinstance(c, str)]
-        if isinstance(question.choices, list)
-        else [],
+        choices=question.option_texts(),
         initial={"choice": response.selected_choice},
     )
 
@@ -103,3 +133,19 @@ class MarkedAnswersUploadForm(forms.Form):
         if not self.rows:
             raise forms.ValidationError(f"{name}: the CSV has a header but no rows.")
         return upload
+
+
+class QuestionBankUploadForm(forms.Form):
+    """The admin's upload of question banks: the files ``import_questions`` reads."""
+
+    files = MultipleFileField(
+        label="Question bank files",
+        widget=MultipleFileInput(attrs={"accept": ".gift,.txt,.xml,text/plain,text/xml"}),
+        help_text="GIFT (.gift, .txt) or Moodle XML (.xml), up to 2 MB each. Each question's "
+        "category names its topic; a missing topic is made as a draft. Importing the same file "
+        "again changes nothing.",
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run: check the files and show the report without saving anything",
+        required=False,
+    )

@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -174,7 +175,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         "updated_at",
         "live_page",
     ]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "export_bank_gift", "export_bank_moodle_xml"]
     # The Save buttons come first in the form too: Enter in a text box saves rather than
     # pressing the first Up/Down button.
     save_on_top = True
@@ -342,6 +343,20 @@ class TopicAdmin(SimpleHistoryAdmin):
             request,
             f"Withdrew {count} topic{'s' if count != 1 else ''} to drafts.",
             messages.SUCCESS,
+        )
+
+    # The bank is built by the assessments app, asked through the app registry (this app does
+    # not import it: docs/decisions/0012).
+    @admin.action(description="Export question bank as GIFT", permissions=["view"])
+    def export_bank_gift(self, request, queryset):
+        return apps.get_app_config("assessments").question_bank_download(
+            topics=queryset, file_format="gift"
+        )
+
+    @admin.action(description="Export question bank as Moodle XML", permissions=["view"])
+    def export_bank_moodle_xml(self, request, queryset):
+        return apps.get_app_config("assessments").question_bank_download(
+            topics=queryset, file_format="moodle-xml"
         )
 
     def save_model(self, request, obj, form, change):

@@ -146,6 +146,7 @@ def _admin_urls():
     yield reverse("admin:topics_topic_simple_history", args=[topic.pk, record.history_id])
     yield reverse("admin:index")
     yield reverse("admin:topics_topic_upload")
+    yield reverse("admin:assessments_question_import_bank")
     yield reverse("admin:password_change")
 
 

@@ -110,8 +110,11 @@ def test_rubric_edit_in_the_admin_is_recorded_with_its_indicators(admin_client, 
         "required_count": 2,
         "auto_markable": "on",
         "model_answer": "",
-        "choices": "[]",
-        "correct_choice": "",
+        # The answer options inline (none for a short-answer question).
+        "options-TOTAL_FORMS": 0,
+        "options-INITIAL_FORMS": 0,
+        "options-MIN_NUM_FORMS": 0,
+        "options-MAX_NUM_FORMS": 1000,
         "indicators-TOTAL_FORMS": len(indicators),
         "indicators-INITIAL_FORMS": len(indicators),
         "indicators-MIN_NUM_FORMS": 0,
@@ -145,7 +148,7 @@ def test_rubric_edit_in_the_admin_is_recorded_with_its_indicators(admin_client, 
     page = admin_client.get(reverse("admin:assessments_question_history", args=[question.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Changes to this question&#x27;s indicators" in html
+    assert "Changes to this question&#x27;s options and indicators" in html
     assert "(edited)" in html
     assert admin_user.username in html
 
