@@ -105,6 +105,7 @@ EXPECTED = {
         COHORT,
     ),
     "cohorts:export": ("get", lambda w: {"pk": w.cohort.pk, "kind": "answers"}, None, COHORT),
+    "cohorts:report": ("get", lambda w: {"pk": w.cohort.pk}, None, COHORT),
     "cohorts:members": ("get", lambda w: {"pk": w.cohort.pk}, None, COHORT),
     "cohorts:add_member": (
         "post",
