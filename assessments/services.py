@@ -1297,3 +1297,23 @@ def try_question(
         if fresh.is_short_answer
         else [],
     )
+
+
+def save_written_question(*, question: Question, options: Iterable = (), author=None) -> Question:
+    """``save_question`` for the tutor's question pages, then the topic's revision cards
+    follow: a new question becomes a flashcard for every learner revising the topic."""
+    with transaction.atomic():
+        save_question(question=question, options=options, author=author)
+        sync_topic_cards(topic=question.topic)
+    return question
+
+
+def retire_question(*, question: Question, active: bool = False) -> Question:
+    """Take a question out of new quizzes, assignments and revision (``active=False``), or bring
+    it back (``active=True``). Never deleted: learners' answers to it keep pointing at it and
+    keep their marks (and their cards' history); the change is in the question's history."""
+    with transaction.atomic():
+        question.is_active = active
+        question.save(update_fields=["is_active", "updated_at"])
+        sync_topic_cards(topic=question.topic)
+    return question
