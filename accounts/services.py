@@ -144,6 +144,7 @@ def export_personal_data(user) -> dict:
                         "question": r.question.prompt,
                         "answer": r.answer_text,
                         "selected_choice": r.selected_choice,
+                        "selected_choices": r.selected_choices,
                         "auto_result": r.result,
                         "tutor_mark": r.override_awarded,
                         "tutor_comment": r.override_comment,

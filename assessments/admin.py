@@ -8,12 +8,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.answer_options import answer_key_problems
 from assessments.exports import exemplars_csv_response
 from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
 from assessments.models import (
     MARK_FIELDS,
     RUBRIC_FIELDS,
+    AnswerOption,
     Attempt,
     Exemplar,
     Indicator,
@@ -27,11 +29,13 @@ from assessments.rubrics import describe_rubric
 from assessments.services import (
     QuizError,
     agreement_sentence,
+    authored_rubric_rows,
     enqueue_remark,
     exemplar_key,
     import_marked_answers,
     override_mark,
     relearn_question,
+    write_indicators,
 )
 from revision_portal.audit import child_history
 
@@ -63,6 +67,90 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     form = IndicatorForm
     extra = 1
+
+
+class AnswerOptionForm(forms.ModelForm):
+    """One option row. Its place is the row's place in the table (moved with the up/down
+    buttons); ``position`` is a hidden field the page keeps in step, never typed."""
+
+    class Meta:
+        model = AnswerOption
+        fields = ["text", "is_correct", "feedback", "position"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "position": forms.HiddenInput(attrs={"class": "option-position"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+
+
+class AnswerOptionFormSet(forms.BaseInlineFormSet):
+    """The question's options, checked together by ``answer_key_problems`` (the message shows
+    above the rows) and numbered 0, 1, 2… in the order shown."""
+
+    def _kept_forms(self) -> list:
+        kept = []
+        for index, form in enumerate(self.forms):
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue  # an extra row left blank
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            kept.append((index, form))
+        # Rows keep the order the page sent (hidden positions, kept in step with the up/down
+        # buttons); a new row without one goes after the others.
+        kept.sort(
+            key=lambda item: (
+                item[1].cleaned_data.get("position") is None,
+                item[1].cleaned_data.get("position") or 0,
+                item[0],
+            )
+        )
+        return [form for _index, form in kept]
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        question = self.instance
+        kept = self._kept_forms()
+        options = [(f.cleaned_data.get("text", ""), f.cleaned_data.get("is_correct")) for f in kept]
+        problems = answer_key_problems(question.kind, question.multiple_answers, options)
+        if problems:
+            raise forms.ValidationError(list(problems.values()))
+        for position, form in enumerate(kept):
+            form.instance.position = position
+            form.cleaned_data["position"] = position
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        if commit and self.instance.pk:
+            # Unchanged rows were not saved above: renumber every row 0, 1, 2… in the kept order.
+            order = {form.instance.pk: form.instance.position for form in self._kept_forms()}
+            for option in AnswerOption.objects.filter(question=self.instance):
+                if option.pk in order and option.position != order[option.pk]:
+                    option.position = order[option.pk]
+                    option.save(update_fields=["position"])
+        return saved
+
+
+class AnswerOptionInline(admin.TabularInline):
+    model = AnswerOption
+    form = AnswerOptionForm
+    formset = AnswerOptionFormSet
+    extra = 2
+    ordering = ["position", "id"]
+    verbose_name = "answer option"
+    verbose_name_plural = (
+        "Answer options (multiple choice: the options, right ones ticked; true/false: “True” "
+        "and “False”, one ticked; short answer: other accepted answers ticked, anticipated "
+        "wrong ones unticked, each with its feedback). Move a row with ↑ and ↓."
+    )
+
+    class Media:
+        js = ["js/admin_option_order.js"]
 
 
 class ExemplarForm(forms.ModelForm):
@@ -106,23 +194,47 @@ class AnswerKeyFilter(admin.SimpleListFilter):
 
 @admin.register(Question)
 class QuestionAdmin(SimpleHistoryAdmin):
-    list_display = ["prompt", "topic", "kind", "auto_markable", "is_active", "is_customised"]
-    list_filter = [AnswerKeyFilter, "kind", "auto_markable", "is_active", "is_customised", "topic"]
+    list_display = ["prompt", "topic", "kind", "origin", "auto_markable", "is_active"]
+    list_filter = [
+        AnswerKeyFilter,
+        "kind",
+        "origin",
+        "auto_markable",
+        "is_active",
+        "is_customised",
+        "topic",
+    ]
     list_select_related = ["topic"]
-    search_fields = ["prompt", "topic__title", "marking_point__text"]
-    autocomplete_fields = ["topic", "marking_point"]
+    search_fields = ["name", "prompt", "topic__title", "marking_point__text"]
+    autocomplete_fields = ["topic", "marking_point", "author"]
     readonly_fields = [
         "marker_preview",
         "learned_rules",
         "remarking",
         "lexicon",
+        "origin",
         "source_key",
         "created_at",
         "updated_at",
     ]
-    inlines = [IndicatorInline, ExemplarInline]
+    inlines = [AnswerOptionInline, IndicatorInline, ExemplarInline]
     fieldsets = [
-        (None, {"fields": ["topic", "marking_point", "kind", "prompt", "position", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "topic",
+                    "marking_point",
+                    "kind",
+                    "name",
+                    "prompt",
+                    "multiple_answers",
+                    "general_feedback",
+                    "position",
+                    "is_active",
+                ]
+            },
+        ),
         (
             "Short-answer rubric",
             # The prompt is in the first group, with the question's place.
@@ -132,8 +244,19 @@ class QuestionAdmin(SimpleHistoryAdmin):
             "What the marker will look for (from the saved question)",
             {"fields": ["marker_preview", "learned_rules", "remarking"]},
         ),
-        ("Multiple choice", {"fields": ["choices", "correct_choice"]}),
-        ("Origin", {"fields": ["source_key", "is_customised", "created_at", "updated_at"]}),
+        (
+            "Origin",
+            {
+                "fields": [
+                    "origin",
+                    "author",
+                    "source_key",
+                    "is_customised",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     object_history_template = "admin/object_history_with_children.html"
@@ -158,7 +281,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         if obj is None or obj.pk is None:
             return "Save the question to see what the marker will look for."
         if not obj.is_short_answer:
-            return "Multiple-choice questions are marked by the correct option."
+            return "Choice questions are marked by the options ticked as right below."
         # Read fresh from the database: the preview must show what is saved, indicators included.
         question = Question.objects.select_related("marking_point").get(pk=obj.pk)
         text = describe_rubric(question.to_rubric())
@@ -209,8 +332,16 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        indicators_edited = any(f.has_changed() for f in formsets if f.model is Indicator)
+        rows = getattr(form.instance, "_authored_rubric_rows", None)
+        if rows is not None and not indicators_edited:
+            # A hand-written short answer whose guidance (or prompt) changed: its indicators
+            # are rebuilt from it, unless the editor changed them on this page.
+            write_indicators(question=form.instance, rows=rows)
         rubric_changed = change and (
-            form.has_changed() or any(f.has_changed() for f in formsets if f.model is Indicator)
+            form.has_changed()
+            or indicators_edited
+            or any(f.has_changed() for f in formsets if f.model is AnswerOption)
         )
         # Exemplars added, edited or removed on this page take effect at once, and answers
         # marked with the old rules are re-marked in the background.
@@ -231,6 +362,12 @@ class QuestionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # A person's edit wins over regeneration from the seed file.
         obj.is_customised = True
+        if not change and not obj.source_key:
+            # Written here: the topic's re-import never touches it.
+            obj.origin = Question.Origin.AUTHORED
+            if obj.author_id is None:
+                obj.author = request.user
+        obj._authored_rubric_rows = authored_rubric_rows(obj)
         super().save_model(request, obj, form, change)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -241,11 +378,16 @@ class QuestionAdmin(SimpleHistoryAdmin):
             question_id = None
         context = {
             "child_history": (
-                child_history([(Indicator, {"question_id": question_id})])
+                child_history(
+                    [
+                        (AnswerOption, {"question_id": question_id}),
+                        (Indicator, {"question_id": question_id}),
+                    ]
+                )
                 if question_id is not None
                 else []
             ),
-            "child_history_title": "Changes to this question's indicators",
+            "child_history_title": "Changes to this question's options and indicators",
             **(extra_context or {}),
         }
         return super().history_view(request, object_id, extra_context=context)

@@ -55,21 +55,50 @@ class ChoiceAnswerForm(forms.Form):
         return self.cleaned_data["choice"]
 
 
+class MultipleAnswersForm(forms.Form):
+    """Tick boxes for a question with several right options."""
+
+    choice = forms.TypedMultipleChoiceField(
+        label="Tick every right answer",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, choices=(), label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = list(enumerate(choices))
+        if label:
+            self.fields["choice"].label = label
+        self.fields["choice"].help_text = "Credit needs every right option and no wrong one."
+
+    @property
+    def value(self) -> list[int]:
+        return list(self.cleaned_data["choice"])
+
+
 def answer_form_for(response, data=None, *, prefix=None, label=None):
-    """The form for one response: free text for short answers, radio buttons otherwise."""
+    """The form for one response: free text for short answers, tick boxes for questions with
+    several right options, radio buttons otherwise (true/false included). The question's
+    ``options`` should be prefetched."""
     question = response.question
     if question.is_short_answer:
         return ShortAnswerForm(
             data, prefix=prefix, label=label, initial={"answer": response.answer_text}
         )
+    if question.takes_several_answers:
+        return MultipleAnswersForm(
+            data,
+            prefix=prefix,
+            label=label,
+            choices=question.option_texts(),
+            initial={"choice": response.chosen_positions},
+        )
     return ChoiceAnswerForm(
         data,
         prefix=prefix,
         label=label,
-        # A key broken behind the model's validation can hold anything: offer only texts.
-        choices=[c for c in question.choices if isinstance(c, str)]
-        if isinstance(question.choices, list)
-        else [],
+        choices=question.option_texts(),
         initial={"choice": response.selected_choice},
     )
 

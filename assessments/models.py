@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from assessments.answer_options import ChoiceSnapshot, answer_key_problems
 from assessments.lexicon import DEFAULT_LEXICON
 from assessments.marking.lexical import MAX_CHARS
 from assessments.rubrics import Indicator as RubricIndicator
@@ -27,6 +28,7 @@ RUBRIC_FIELDS = (
     "auto_markable",
     "model_answer",
     "lexicon",
+    "marking_guidance",
 )
 
 # The fields of a response that marking writes (the service stores them; the admin shows them
@@ -44,44 +46,15 @@ MARK_FIELDS = (
 )
 
 
-def answer_key_problems(kind: str, choices, correct_choice) -> dict[str, str]:
-    """What is wrong with a question's multiple-choice options and key, by field; ``{}`` when
-    they can be marked (or the question is not multiple choice).
-
-    Pure: the model's ``clean()``, the quiz pickers, the marker and the admin's report all ask
-    this, so a key that cannot be right is refused on save and, if it reaches the database some
-    other way (``.update()``, raw SQL, a restore), never reaches a learner.
-    """
-    if kind == Question.Kind.SHORT_ANSWER:
-        return {}
-    problems = {}
-    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-        problems["choices"] = 'The options must be a list of texts, e.g. ["Escalation", "Churn"].'
-    elif len(choices) < 2:
-        problems["choices"] = "A multiple-choice question needs at least two options."
-    elif any(not c.strip() for c in choices):
-        problems["choices"] = "Every option needs some text: remove the empty one."
-    if correct_choice is None:
-        problems["correct_choice"] = "Choose the right option (0 is the first)."
-    elif "choices" not in problems and not 0 <= correct_choice < len(choices):
-        problems["correct_choice"] = (
-            f"The right option must be one of the options: 0 to {len(choices) - 1} "
-            f"(0 is the first), not {correct_choice}."
-        )
-    return problems
-
-
 class QuestionQuerySet(models.QuerySet):
     def active(self) -> "QuestionQuerySet":
         return self.filter(is_active=True)
 
     def with_broken_answer_key(self) -> "QuestionQuerySet":
-        """Multiple-choice questions whose key cannot be marked (checked in Python: the JSON
-        list's length is not portable SQL; admin-only, over choice questions only)."""
-        rows = self.exclude(kind=Question.Kind.SHORT_ANSWER).values_list(
-            "pk", "kind", "choices", "correct_choice"
-        )
-        return self.filter(pk__in=[row[0] for row in rows if answer_key_problems(*row[1:])])
+        """Choice questions whose options cannot be marked (checked in Python by the same rules
+        as the admin's form; admin-only, over choice questions only)."""
+        questions = self.exclude(kind=Question.Kind.SHORT_ANSWER).prefetch_related("options")
+        return self.filter(pk__in=[q.pk for q in questions if not q.answer_key_is_sound])
 
 
 class Question(models.Model):
@@ -89,6 +62,14 @@ class Question(models.Model):
         SHORT_ANSWER = "short_answer", "Short answer (marked against a marking point)"
         CONCEPT_CHOICE = "concept_choice", "Multiple choice: which key concept"
         MISCONCEPTION_CHOICE = "misconception_choice", "Multiple choice: spot the mistake"
+        # Written by a person or imported; one right answer or several (``multiple_answers``).
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+
+    class Origin(models.TextChoices):
+        GENERATED = "generated", "Generated from the topic document"
+        AUTHORED = "authored", "Written by a tutor or editor"
+        IMPORTED = "imported", "Imported from a question bank file"
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="questions")
     marking_point = models.ForeignKey(
@@ -98,8 +79,53 @@ class Question(models.Model):
         blank=True,
         related_name="questions",
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.SHORT_ANSWER)
+    kind = models.CharField(
+        max_length=32,
+        choices=Kind.choices,
+        default=Kind.SHORT_ANSWER,
+        help_text="Short answer: written, marked against the rubric. Multiple choice: the "
+        "learner picks from the options below. True or false: the options are “True” and "
+        "“False”, one ticked as right.",
+    )
+    # Only generated questions are ever rewritten or retired by a topic's re-import.
+    origin = models.CharField(
+        max_length=16,
+        choices=Origin.choices,
+        default=Origin.GENERATED,
+        help_text="Where the question came from: only generated ones follow the topic "
+        "document when it is imported again.",
+    )
+    name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="A short name to find the question by in lists (optional; the prompt's "
+        "start is shown when it is blank).",
+    )
     prompt = models.TextField()
+    general_feedback = models.TextField(
+        blank=True,
+        help_text="Shown to the learner after they answer, whatever their answer: the reason "
+        "behind the right answer, or where to read more.",
+    )
+    multiple_answers = models.BooleanField(
+        default=False,
+        help_text="Several options are right: the learner ticks boxes and is credited only "
+        "when they tick every right option and no wrong one.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_questions",
+        help_text="The tutor or editor who wrote it (none for generated or imported questions).",
+    )
+    marking_guidance = models.TextField(
+        blank=True,
+        help_text="For a short-answer question with no marking point: what earns credit, as "
+        "an examiner would put it (e.g. “Award credit for identifying two benefits…”). The "
+        "rubric is built from it (or from the prompt when it is blank) and the model answer.",
+    )
     position = models.PositiveIntegerField(default=0)
     # Short-answer rubric (indicators are their own rows, below).
     required_count = models.PositiveSmallIntegerField(
@@ -125,11 +151,6 @@ class Question(models.Model):
     # What the question's exemplars taught the marker (assessments.marking.exemplars.Learning as
     # JSON), relearned whenever they change, so marking never re-reads the exemplars.
     learning = models.JSONField(default=dict, blank=True, editable=False)
-    # Multiple choice.
-    choices = models.JSONField(default=list, blank=True, help_text="The options, in order.")
-    correct_choice = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="0-based index of the right option."
-    )
     # Generated questions carry the key of what they were generated from, so a re-import
     # updates them instead of adding duplicates. Hand-written questions have none.
     source_key = models.CharField(max_length=255, blank=True, editable=False)
@@ -164,27 +185,70 @@ class Question(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.prompt[:80]
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The question's name, or the start of its prompt when it has none."""
+        if self.name:
+            return self.name
+        prompt = " ".join(self.prompt.split())
+        return prompt if len(prompt) <= 80 else prompt[:79].rstrip() + "…"
 
     @property
     def is_short_answer(self) -> bool:
         return self.kind == self.Kind.SHORT_ANSWER
 
     @property
+    def is_choice(self) -> bool:
+        """Answered by choosing options (radios, or boxes for ``multiple_answers``)."""
+        return self.kind != self.Kind.SHORT_ANSWER
+
+    @property
+    def takes_several_answers(self) -> bool:
+        """The learner ticks boxes: a choice question with several right options allowed."""
+        return self.is_choice and self.multiple_answers and self.kind != self.Kind.TRUE_FALSE
+
+    def option_texts(self) -> list[str]:
+        """The options' texts in the order shown (position 0 first); reads ``options`` as
+        prefetched."""
+        return [option.text for option in self.options.all()]
+
+    def correct_positions(self) -> list[int]:
+        """The positions (0 is the first shown) of the right options."""
+        return [i for i, option in enumerate(self.options.all()) if option.is_correct]
+
+    def choice_snapshot(self) -> ChoiceSnapshot:
+        """The question's options as a learner is shown them, kept with a marked answer."""
+        return ChoiceSnapshot.of(
+            list(self.options.all()),
+            general_feedback=self.general_feedback,
+            multiple_answers=self.takes_several_answers,
+        )
+
+    @property
     def answer_key_is_sound(self) -> bool:
-        """False for a multiple-choice question whose options or key cannot be marked."""
-        return not answer_key_problems(self.kind, self.choices, self.correct_choice)
+        """False for a choice question whose options cannot be marked."""
+        return not answer_key_problems(self.kind, self.multiple_answers, self.options.all())
 
     def clean(self) -> None:
         super().clean()
-        problems = answer_key_problems(self.kind, self.choices, self.correct_choice)
-        if problems:
-            raise ValidationError(problems)
+        if self.kind == self.Kind.TRUE_FALSE and self.multiple_answers:
+            raise ValidationError(
+                {"multiple_answers": "A true/false question has one right answer."}
+            )
+
+    def rubric_point_text(self) -> str:
+        """What the rubric marks against: the topic's marking point, else the hand-written
+        marking guidance, else the prompt."""
+        if self.marking_point_id:
+            return self.marking_point.text
+        return self.marking_guidance.strip() or self.prompt
 
     def to_rubric(self) -> Rubric:
         """The pure rubric the marker reads; ``indicators`` must be loaded (prefetched)."""
         return Rubric(
-            point_text=self.marking_point.text if self.marking_point_id else self.prompt,
+            point_text=self.rubric_point_text(),
             prompt=self.prompt,
             required_count=self.required_count,
             indicators=tuple(
@@ -197,6 +261,33 @@ class Question(models.Model):
             requires_link=self.requires_link,
             lexicon=self.lexicon,
         )
+
+
+class AnswerOption(models.Model):
+    """One option of a question, in the order shown (``position`` 0 is the first).
+
+    Choice questions: the options a learner picks from, the right ones ticked. True/false:
+    exactly "True" and "False". Short answer: right ones are further accepted answers and wrong
+    ones anticipated mistakes, each with the feedback to give.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    is_correct = models.BooleanField(
+        "correct", default=False, help_text="Tick the right option (or every right option)."
+    )
+    feedback = models.TextField(
+        blank=True, help_text="Shown to a learner who picks this option, after they answer."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class Indicator(models.Model):
@@ -287,7 +378,10 @@ class Response(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     position = models.PositiveIntegerField()
     answer_text = models.TextField(blank=True, max_length=ANSWER_MAX_CHARS)
+    # The chosen option's position (single-answer choice questions) ...
     selected_choice = models.PositiveSmallIntegerField(null=True, blank=True)
+    # ... or the ticked options' positions (multiple-answer questions).
+    selected_choices = models.JSONField(default=list, blank=True)
     # Marking: the rubric as it was when marked, and the marker's full result.
     rubric_snapshot = models.JSONField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
@@ -333,7 +427,18 @@ class Response(models.Model):
 
     @property
     def is_answered(self) -> bool:
-        return bool(self.answer_text.strip()) or self.selected_choice is not None
+        return (
+            bool(self.answer_text.strip())
+            or self.selected_choice is not None
+            or bool(self.selected_choices)
+        )
+
+    @property
+    def chosen_positions(self) -> list[int]:
+        """The options the learner chose, whichever way the question takes answers."""
+        if self.selected_choices:
+            return [p for p in self.selected_choices if isinstance(p, int)]
+        return [] if self.selected_choice is None else [self.selected_choice]
 
 
 class Exemplar(models.Model):

@@ -182,7 +182,11 @@ UNFINISHED_SHOWN = 5
 def unfinished_attempts(learner, *, limit: int = UNFINISHED_SHOWN) -> list[Attempt]:
     """The learner's most recently started quizzes not yet submitted, with how many of their
     questions are answered (``answered``, ``total``), for "continue" links. One query."""
-    answered = Q(responses__answer_text__gt="") | Q(responses__selected_choice__isnull=False)
+    answered = (
+        Q(responses__answer_text__gt="")
+        | Q(responses__selected_choice__isnull=False)
+        | Q(responses__selected_choices__0__isnull=False)
+    )
     return list(
         Attempt.objects.for_learner(learner)
         .filter(submitted_at__isnull=True)
@@ -192,17 +196,23 @@ def unfinished_attempts(learner, *, limit: int = UNFINISHED_SHOWN) -> list[Attem
     )
 
 
-def attempt_with_responses(attempt_qs, pk: int, *, with_exam_tips: bool = False):
-    """An attempt with every response and its question loaded up front; with
-    ``with_exam_tips`` also the topics' exam tips, which only the results page shows."""
+def attempt_with_responses(
+    attempt_qs, pk: int, *, with_exam_tips: bool = False, with_options: bool = True
+):
+    """An attempt with every response and its question loaded up front, with the questions'
+    answer options unless ``with_options`` is false (the results page shows the options kept
+    with each mark); with ``with_exam_tips`` also the topics' exam tips, which only the results
+    page shows."""
     prefetches = [
         Prefetch(
             "responses",
             queryset=Response.objects.select_related(
                 "question", "question__topic", "question__marking_point", "override_by"
             ).order_by("position"),
-        )
+        ),
     ]
+    if with_options:
+        prefetches.append(Prefetch("responses__question__options"))
     if with_exam_tips:
         prefetches.append(Prefetch("responses__question__topic__exam_tips"))
     return attempt_qs.select_related("topic").prefetch_related(*prefetches).get(pk=pk)

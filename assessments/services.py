@@ -14,12 +14,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments import generation, lexicon
+from assessments.answer_options import (
+    ChoiceSnapshot,
+    OptionSpec,
+    answer_key_problems,
+    as_option_specs,
+    mark_choice,
+)
 from assessments.batch_marking import resolve_rows
 from assessments.marking import MisconceptionSpec, get_marker, mark_answer
 from assessments.marking.exemplars import Exemplar as ExemplarSpec
@@ -28,6 +36,7 @@ from assessments.models import (
     ANSWER_MAX_CHARS,
     MARK_FIELDS,
     RUBRIC_FIELDS,
+    AnswerOption,
     Attempt,
     Exemplar,
     Indicator,
@@ -81,8 +90,13 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
     whose source has gone are deactivated, never deleted (responses refer to them).
     """
     with transaction.atomic():
+        # Only generated questions follow the document; written and imported ones are never
+        # touched. Their options come in one query (none for a new topic).
         existing = {
-            q.source_key: q for q in Question.objects.filter(topic=topic).exclude(source_key="")
+            q.source_key: q
+            for q in Question.objects.filter(topic=topic, origin=Question.Origin.GENERATED)
+            .exclude(source_key="")
+            .prefetch_related("options")
         }
         seen: set[str] = set()
         created = updated = 0
@@ -93,7 +107,7 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
         lexicon_name = topic_lexicon(topic, points, concepts)
         # New questions (with their indicators' rows) are written together at the end: a new
         # topic's bank is two batched inserts plus their history, not a query per row.
-        new_questions: list[tuple[Question, list[_IndicatorRow]]] = []
+        new_questions: list[tuple[Question, list[_IndicatorRow], list[OptionSpec]]] = []
 
         for point in points:
             key = f"point:{point.pk}"
@@ -103,7 +117,7 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             if question is None:
                 question = Question(topic=topic, marking_point=point, source_key=key)
                 _set_rubric_fields(question, rubric, position=point.position)
-                new_questions.append((question, _indicator_rows(rubric)))
+                new_questions.append((question, _indicator_rows(rubric), []))
                 created += 1
                 continue
             elif question.is_customised:
@@ -114,36 +128,61 @@ def sync_question_bank(*, topic: Topic) -> QuestionBankReport:
             if _apply_rubric(question, rubric, position=point.position):
                 rubric_changed.add(question.pk)
 
-        for index, choice in enumerate(_choice_questions(topic, concepts)):
-            if choice.source_key in seen:
-                # Two concepts with the same term (or a misconception stated twice) would make
-                # the same question: the first one stands for both.
-                continue
-            seen.add(choice.source_key)
-            question = existing.get(choice.source_key)
-            base = (
-                _CONCEPT_POSITION_BASE
-                if choice.source_key.startswith("concept:")
-                else _MISCONCEPTION_POSITION_BASE
-            )
-            if question is None:
-                question = Question(topic=topic, source_key=choice.source_key)
-                _set_choice_fields(question, choice, position=base + index)
-                new_questions.append((question, []))
-                created += 1
-                continue
-            elif question.is_customised:
-                _reactivate(question, position=base + index)
-                continue
-            else:
-                updated += 1
-            before = _question_state(question)
-            _set_choice_fields(question, choice, position=base + index)
-            _save_if_changed(question, before=before)
-
+        choices_created, choices_updated = _sync_choice_questions(
+            topic, concepts, existing=existing, seen=seen, new_questions=new_questions
+        )
+        created += choices_created
+        updated += choices_updated
         _create_questions(new_questions)
         retired = _retire_and_follow_up(topic, existing, seen, rubric_changed)
     return QuestionBankReport(created=created, updated=updated, retired=retired)
+
+
+def _sync_choice_questions(
+    topic: Topic,
+    concepts: list[KeyConcept],
+    *,
+    existing: dict[str, Question],
+    seen: set[str],
+    new_questions: list,
+) -> tuple[int, int]:
+    """The topic's generated choice questions: new ones are added to ``new_questions``,
+    existing ones updated, their options rewritten together (in one batch) where they changed.
+    Returns how many were created and updated."""
+    created = updated = 0
+    # Existing choice questions whose options changed.
+    rewritten_options: list[tuple[Question, list[OptionSpec]]] = []
+    for index, choice in enumerate(_choice_questions(topic, concepts)):
+        if choice.source_key in seen:
+            # Two concepts with the same term (or a misconception stated twice) would make
+            # the same question: the first one stands for both.
+            continue
+        seen.add(choice.source_key)
+        question = existing.get(choice.source_key)
+        base = (
+            _CONCEPT_POSITION_BASE
+            if choice.source_key.startswith("concept:")
+            else _MISCONCEPTION_POSITION_BASE
+        )
+        if question is None:
+            question = Question(topic=topic, source_key=choice.source_key)
+            options = _set_choice_fields(question, choice, position=base + index)
+            new_questions.append((question, [], options))
+            created += 1
+            continue
+        elif question.is_customised:
+            _reactivate(question, position=base + index)
+            continue
+        else:
+            updated += 1
+        before = _question_state(question)
+        options = _set_choice_fields(question, choice, position=base + index)
+        _save_if_changed(question, before=before)
+        if as_option_specs(question.options.all()) != options:
+            rewritten_options.append((question, options))
+
+    _rewrite_options(rewritten_options)
+    return created, updated
 
 
 def _retire_and_follow_up(
@@ -236,17 +275,45 @@ def _indicator_rows(rubric: Rubric) -> list[_IndicatorRow]:
 
 def _set_choice_fields(
     question: Question, choice: generation.ChoiceQuestion, *, position: int
-) -> None:
+) -> list[OptionSpec]:
+    """Set a generated choice question's fields; returns the options it should have."""
     question.kind = (
         Question.Kind.CONCEPT_CHOICE
         if choice.source_key.startswith("concept:")
         else Question.Kind.MISCONCEPTION_CHOICE
     )
     question.prompt = choice.prompt
-    question.choices = list(choice.choices)
-    question.correct_choice = choice.correct_index
     question.position = position
     question.is_active = True
+    return [
+        OptionSpec(text=text, is_correct=index == choice.correct_index)
+        for index, text in enumerate(choice.choices)
+    ]
+
+
+def _option_rows(question: Question, options: Sequence[OptionSpec]) -> list[AnswerOption]:
+    return [
+        AnswerOption(
+            question=question,
+            position=position,
+            text=option.text,
+            is_correct=option.is_correct,
+            feedback=option.feedback,
+        )
+        for position, option in enumerate(options)
+    ]
+
+
+def _rewrite_options(rewritten: list[tuple[Question, list[OptionSpec]]]) -> None:
+    """Replace the options of these questions: one delete and one batched insert (with its
+    history rows) for all of them, not a round of queries per question."""
+    if not rewritten:
+        return
+    AnswerOption.objects.filter(question__in=[question for question, _ in rewritten]).delete()
+    bulk_create_with_history(
+        [row for question, options in rewritten for row in _option_rows(question, options)],
+        AnswerOption,
+    )
 
 
 def _rubric_state(question: Question) -> tuple:
@@ -276,11 +343,14 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> bool:
     return True
 
 
-def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]]) -> None:
-    """Insert new questions and their indicators in two batches, each with its history rows."""
+def _create_questions(
+    new_questions: list[tuple[Question, list[_IndicatorRow], list[OptionSpec]]],
+) -> None:
+    """Insert new questions, their indicators and their options in a batch each, each with its
+    history rows."""
     if not new_questions:
         return
-    questions = [question for question, _rows in new_questions]
+    questions = [question for question, _rows, _options in new_questions]
     for question in questions:
         # Field validation only, as in _save_if_changed; the topic and marking point were read
         # or written in this transaction, so checking that they exist would only add queries.
@@ -291,11 +361,16 @@ def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]])
     bulk_create_with_history(questions, Question)
     indicators = [
         Indicator(question=question, position=position, label=label, alternatives=alternatives)
-        for question, rows in new_questions
+        for question, rows, _options in new_questions
         for position, label, alternatives in rows
     ]
     if indicators:
         bulk_create_with_history(indicators, Indicator)
+    options = [
+        row for question, _rows, specs in new_questions for row in _option_rows(question, specs)
+    ]
+    if options:
+        bulk_create_with_history(options, AnswerOption)
 
 
 # What a regenerated question's history would record; saving when none of it changed would only
@@ -303,8 +378,6 @@ def _create_questions(new_questions: list[tuple[Question, list[_IndicatorRow]]])
 _QUESTION_STATE_FIELDS = (
     "kind",
     *RUBRIC_FIELDS,
-    "choices",
-    "correct_choice",
     "position",
     "is_active",
     "marking_point_id",
@@ -326,6 +399,84 @@ def _save_if_changed(question: Question, *, before: tuple) -> None:
     # import's time) buy nothing here.
     question.full_clean(validate_unique=False, validate_constraints=False)
     question.save()
+
+
+# --- questions written by people ------------------------------------------------------------
+
+
+def save_question(*, question: Question, options: Iterable = (), author=None) -> Question:
+    """Save a question a person wrote or edited, with its answer options, in one transaction.
+
+    ``options`` are ``OptionSpec``s, ``(text, is_correct[, feedback])`` tuples or option rows,
+    in the order shown; they replace the question's options (unchanged ones are not rewritten,
+    so the history shows real changes). Raises ``ValidationError`` (by field) when they cannot
+    be marked (``answer_key_problems``) or a field is invalid; nothing is saved then. A new
+    question without a source key is ``AUTHORED`` by ``author``; a generated question edited
+    here becomes customised, so the topic's re-import leaves it alone. A short-answer question
+    with no marking point gets its rubric built from its marking guidance (else its prompt),
+    its indicators rewritten when that text changed or it has none.
+    """
+    specs = as_option_specs(options)
+    problems = answer_key_problems(question.kind, question.multiple_answers, specs)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        if question.pk is None and not question.source_key:
+            if question.origin == Question.Origin.GENERATED:
+                question.origin = Question.Origin.AUTHORED
+            if author is not None and question.author_id is None:
+                question.author = author
+        if question.origin == Question.Origin.GENERATED and question.pk is not None:
+            question.is_customised = True
+        rubric_rows = authored_rubric_rows(question)
+        question.full_clean()
+        question.save()
+        if as_option_specs(question.options.all()) != specs:
+            AnswerOption.objects.filter(question=question).delete()
+            bulk_create_with_history(_option_rows(question, specs), AnswerOption)
+        if rubric_rows is not None:
+            write_indicators(question=question, rows=rubric_rows)
+    return question
+
+
+def write_indicators(*, question: Question, rows: list[_IndicatorRow]) -> None:
+    """Replace a question's indicators with ``rows`` (with history), unless they are the same."""
+    current = list(question.indicators.values_list("position", "label", "alternatives"))
+    if [tuple(row) for row in current] == [tuple(row) for row in rows]:
+        return
+    question.indicators.all().delete()
+    bulk_create_with_history(
+        [
+            Indicator(question=question, position=position, label=label, alternatives=alts)
+            for position, label, alts in rows
+        ],
+        Indicator,
+    )
+
+
+def authored_rubric_rows(question: Question) -> list[_IndicatorRow] | None:
+    """For a hand-written short-answer question (no marking point), set its rubric fields from
+    its marking guidance (or prompt) with the rubric builder and return its indicators' rows;
+    ``None`` (nothing set) for other questions, or when the rubric's source text is as stored
+    and the question already has indicators (an editor's own indicators are kept). Call before
+    saving the question, then ``write_indicators`` after."""
+    if not question.is_short_answer or question.marking_point_id:
+        return None
+    source = question.rubric_point_text()
+    if question.pk is not None:
+        stored = Question.objects.filter(pk=question.pk).values("prompt", "marking_guidance").get()
+        stored_source = stored["marking_guidance"].strip() or stored["prompt"]
+        if stored_source == source and question.indicators.exists():
+            return None
+    rubric = build_rubric(source, lexicon_name=topic_lexicon(question.topic))
+    question.required_count = rubric.required_count
+    question.requires_explanation = rubric.requires_explanation
+    question.requires_link = rubric.requires_link
+    question.auto_markable = rubric.auto_markable
+    question.lexicon = rubric.lexicon
+    if not question.model_answer.strip():
+        question.model_answer = with_model_answer(rubric).model_answer
+    return _indicator_rows(rubric)
 
 
 class _TermPool(Sequence[str]):
@@ -452,7 +603,9 @@ def retry_attempt(*, attempt: Attempt) -> Attempt:
             return open_retry
         questions = [
             r.question
-            for r in original.responses.select_related("question__topic")
+            for r in original.responses.select_related("question__topic").prefetch_related(
+                "question__options"
+            )
             if _askable(r.question) and r.question.topic.is_published
         ]
         if not questions:
@@ -498,11 +651,19 @@ def _askable(question: Question) -> bool:
 
 
 def _topic_quiz_questions(topic: Topic, rng: random.Random) -> list[Question]:
-    questions = [q for q in Question.objects.active().filter(topic=topic) if _askable(q)]
+    questions = [
+        q
+        for q in Question.objects.active().filter(topic=topic).prefetch_related("options")
+        if _askable(q)
+    ]
     short = [q for q in questions if q.kind == Question.Kind.SHORT_ANSWER]
     concept = [q for q in questions if q.kind == Question.Kind.CONCEPT_CHOICE]
     mistake = [q for q in questions if q.kind == Question.Kind.MISCONCEPTION_CHOICE]
-    chosen = short
+    # Choice questions a person wrote (or imported) were chosen for the topic: all are asked.
+    written = [
+        q for q in questions if q.kind in (Question.Kind.MULTIPLE_CHOICE, Question.Kind.TRUE_FALSE)
+    ]
+    chosen = short + written
     chosen += rng.sample(concept, min(TOPIC_QUIZ_CONCEPT_QUESTIONS, len(concept)))
     chosen += rng.sample(mistake, min(TOPIC_QUIZ_MISCONCEPTION_QUESTIONS, len(mistake)))
     return chosen
@@ -523,7 +684,7 @@ def _mixed_quiz_questions(rng: random.Random) -> list[Question]:
     )
     ids = rng.sample(short_ids, min(MIXED_QUIZ_SHORT_ANSWERS, len(short_ids)))
     ids += rng.sample(choice_ids, min(MIXED_QUIZ_CHOICES, len(choice_ids)))
-    by_id = Question.objects.in_bulk(ids)
+    by_id = Question.objects.prefetch_related("options").in_bulk(ids)
     return [by_id[pk] for pk in ids if _askable(by_id[pk])]
 
 
@@ -538,7 +699,12 @@ def validate_answer_text(text: str) -> str:
     return text
 
 
-def save_answers(*, attempt: Attempt, answers: Mapping[int, str | int | None]) -> None:
+# An answer as the quiz forms give it: text (short answer), a position (one option) or a list of
+# positions (the ticked options of a multiple-answer question).
+AnswerValue = str | int | list[int] | None
+
+
+def save_answers(*, attempt: Attempt, answers: Mapping[int, AnswerValue]) -> None:
     """Store answers (by question position) on an attempt that has not been submitted."""
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
@@ -547,7 +713,7 @@ def save_answers(*, attempt: Attempt, answers: Mapping[int, str | int | None]) -
         _apply_answers(locked, answers)
 
 
-def _apply_answers(attempt: Attempt, answers: Mapping[int, str | int | None]) -> None:
+def _apply_answers(attempt: Attempt, answers: Mapping[int, AnswerValue]) -> None:
     responses = {
         r.position: r for r in attempt.responses.select_related("question").order_by("position")
     }
@@ -558,14 +724,18 @@ def _apply_answers(attempt: Attempt, answers: Mapping[int, str | int | None]) ->
             continue
         if response.question.is_short_answer:
             response.answer_text = validate_answer_text(str(value or ""))
+        elif isinstance(value, list | tuple):
+            response.selected_choices = sorted({p for p in value if isinstance(p, int)})
+            response.selected_choice = None
         else:
             response.selected_choice = value if isinstance(value, int) else None
+            response.selected_choices = []
         changed.append(response)
-    Response.objects.bulk_update(changed, ["answer_text", "selected_choice"])
+    Response.objects.bulk_update(changed, ["answer_text", "selected_choice", "selected_choices"])
 
 
 def submit_attempt(
-    *, attempt: Attempt, answers: Mapping[int, str | int | None] | None = None
+    *, attempt: Attempt, answers: Mapping[int, AnswerValue] | None = None
 ) -> tuple[Attempt, bool]:
     """Save any last answers and submit the attempt in one transaction; marking is queued.
 
@@ -627,7 +797,7 @@ def mark_attempt(*, attempt_id: int) -> bool:
         responses = list(
             Response.objects.filter(attempt_id=attempt_id)
             .select_related("question", "question__marking_point")
-            .prefetch_related("question__indicators")
+            .prefetch_related("question__indicators", "question__options")
             .order_by("position")
         )
         misconceptions = _misconceptions_by_topic({r.question.topic_id for r in responses})
@@ -737,15 +907,33 @@ def _mark(response: Response, misconceptions, now) -> None:
             or not result.confident
             or below_agreement_threshold(Learning.from_dict(question.learning))
         )
-    elif not question.answer_key_is_sound:
+    else:
+        _mark_choice(response, question)
+    response.marked_at = now
+
+
+def _mark_choice(response: Response, question: Question) -> None:
+    """Mark a choice answer against the options as the learner saw them. A re-mark keeps the
+    stored snapshot unless the options' texts are still the same (then the current key is
+    used, so correcting a wrong key re-marks): positions are only meaningful for the options
+    they were chosen from."""
+    current = question.choice_snapshot()
+    stored = ChoiceSnapshot.from_dict(response.rubric_snapshot)
+    snapshot = current
+    if stored is not None and stored.options and stored.options != current.options:
+        snapshot = stored
+    sound = snapshot is stored or not answer_key_problems(
+        question.kind, question.multiple_answers, question.options.all()
+    )
+    response.rubric_snapshot = snapshot.to_dict()
+    response.confident = True
+    response.needs_tutor = False
+    response.misconception_count = 0
+    if not sound or not snapshot.correct:
         # The key was broken after the attempt began (it cannot be saved broken through the
-        # model): the answer is recorded but not marked, and counts for nothing either way.
-        response.rubric_snapshot = {
-            "choices": question.choices,
-            "correct_choice": question.correct_choice,
-        }
+        # forms): the answer is recorded but not marked, and counts for nothing either way.
         response.result = {
-            **_choice_result(question, None),
+            **mark_choice(snapshot, []),
             "awarded": None,
             "max_score": 0,
             "feedback": "This question could not be marked: its answer options are being "
@@ -755,44 +943,11 @@ def _mark(response: Response, misconceptions, now) -> None:
         response.awarded = None
         response.score = 0
         response.max_score = 0
-        response.confident = True
-        response.needs_tutor = False
-        response.misconception_count = 0
-    else:
-        response.rubric_snapshot = {
-            "choices": question.choices,
-            "correct_choice": question.correct_choice,
-        }
-        response.result = _choice_result(question, response.selected_choice)
-        response.awarded = response.result["awarded"]
-        response.score = int(response.awarded)
-        response.max_score = 1
-        response.confident = True
-        response.needs_tutor = False
-        response.misconception_count = 0
-    response.marked_at = now
-
-
-def _choice_result(question: Question, selected: int | None) -> dict:
-    correct = question.correct_choice
-    right_text = question.choices[correct] if question.answer_key_is_sound else ""
-    if selected is None:
-        feedback = f"Not answered. The answer is: {right_text}"
-    elif selected == correct:
-        feedback = "Correct."
-    else:
-        feedback = f"Not quite. The answer is: {right_text}"
-    return {
-        "awarded": selected is not None and selected == correct,
-        "score": int(selected is not None and selected == correct),
-        "max_score": 1,
-        "matches": [],
-        "missing": [],
-        "misconceptions": [],
-        "feedback": feedback,
-        "confident": True,
-        "reasons": [],
-    }
+        return
+    response.result = mark_choice(snapshot, response.chosen_positions)
+    response.awarded = response.result["awarded"]
+    response.score = int(response.awarded)
+    response.max_score = 1
 
 
 def remark_responses(
@@ -817,7 +972,7 @@ def remark_responses(
             Response.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, attempt__marked_at__isnull=False)
             .select_related("question", "question__marking_point")
-            .prefetch_related(Prefetch("question__indicators"))
+            .prefetch_related(Prefetch("question__indicators"), Prefetch("question__options"))
         )
         if unless_marked_since is not None:
             locked = locked.filter(marked_at__lt=unless_marked_since)

@@ -35,10 +35,13 @@ TOPICS_PER_PAGE = 50
 WEAK_POINTS_SHOWN = 10
 
 
-def _own_attempt(request, pk: int, *, with_exam_tips: bool = False) -> Attempt:
+def _own_attempt(request, pk: int, *, results_page: bool = False) -> Attempt:
     try:
         return attempt_with_responses(
-            Attempt.objects.for_learner(request.user), pk, with_exam_tips=with_exam_tips
+            Attempt.objects.for_learner(request.user),
+            pk,
+            with_exam_tips=results_page,
+            with_options=not results_page,
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
@@ -172,7 +175,7 @@ def submit(request, pk: int):
 
 @login_required
 def results(request, pk: int):
-    attempt = _own_attempt(request, pk, with_exam_tips=True)
+    attempt = _own_attempt(request, pk, results_page=True)
     if not attempt.is_submitted:
         return redirect("assessments:review", pk=attempt.pk)
     if not attempt.is_marked:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 
+from assessments.answer_options import chosen_option_texts
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt
 from cohorts.models import CohortMembership
@@ -71,11 +72,12 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
             "position",
             "answer_text",
             "selected_choice",
+            "selected_choices",
+            "rubric_snapshot",
             "awarded",
             "override_awarded",
             "override_comment",
             "question__prompt",
-            "question__choices",
             "question__kind",
             "question__topic__title",
             "attempt__id",
@@ -104,10 +106,9 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         late = submitted_at > assignment.due_at
         for response in answers:
             answer = response.answer_text
-            if not response.question.is_short_answer and response.selected_choice is not None:
-                choices = response.question.choices
-                if 0 <= response.selected_choice < len(choices):
-                    answer = choices[response.selected_choice]
+            if not response.question.is_short_answer:
+                # The options as the learner saw them (kept with the mark).
+                answer = chosen_option_texts(response.rubric_snapshot, response.chosen_positions)
             yield [
                 *base,
                 "submitted late" if late else "submitted",

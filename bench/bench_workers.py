@@ -138,13 +138,14 @@ def _prepare_attempts(count: int, offset: int) -> list[tuple[int, int]]:
         topic = topics[index % len(topics)]
         attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=index)
         given: dict[int, str | int | None] = {}
-        for response in attempt.responses.select_related("question__marking_point"):
+        responses = attempt.responses.select_related("question__marking_point")
+        for response in responses.prefetch_related("question__options"):
             question = response.question
             if question.kind == Question.Kind.SHORT_ANSWER and question.marking_point_id:
                 pool = answers.get((topic.source_file, question.marking_point.position))
                 given[response.position] = rng.choice(pool) if pool else question.model_answer
             else:
-                given[response.position] = rng.randrange(max(1, len(question.choices)))
+                given[response.position] = rng.randrange(max(1, len(question.option_texts())))
         save_answers(attempt=attempt, answers=given)
         prepared.append((attempt.pk, len(given)))
     return prepared

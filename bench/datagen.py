@@ -46,9 +46,9 @@ from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.roles import LEARNERS_GROUP, TUTORS_GROUP  # noqa: E402
+from assessments.answer_options import mark_choice  # noqa: E402
 from assessments.marking import MisconceptionSpec, mark_answer  # noqa: E402
 from assessments.models import Attempt, PointMastery, Question, Response  # noqa: E402
-from assessments.services import _choice_result  # noqa: E402
 from cohorts.models import Cohort, CohortMembership  # noqa: E402
 from topics.models import Misconception, Topic  # noqa: E402
 from topics.services import import_seed_paths  # noqa: E402
@@ -173,9 +173,10 @@ def _answer_pool(question: Question, misconceptions, rng: random.Random) -> list
                 }
             )
     else:
-        snapshot = {"choices": question.choices, "correct_choice": question.correct_choice}
-        for selected in range(len(question.choices)):
-            result = _choice_result(question, selected)
+        choice_snapshot = question.choice_snapshot()
+        snapshot = choice_snapshot.to_dict()
+        for selected in range(len(choice_snapshot.options)):
+            result = mark_choice(choice_snapshot, [selected])
             pool.append(
                 {
                     "answer_text": "",
@@ -213,7 +214,7 @@ def cmd_build(args) -> int:
     for question in (
         Question.objects.active()
         .select_related("marking_point")
-        .prefetch_related("indicators")
+        .prefetch_related("indicators", "options")
         .order_by("topic_id", "position", "id")
     ):
         questions_by_topic.setdefault(question.topic_id, []).append(question)

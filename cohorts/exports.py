@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 
+from assessments.answer_options import chosen_option_texts
 from assessments.models import PointMastery
 from cohorts.models import Cohort, visible_to_cohort
 from cohorts.selectors import cohort_report, cohort_responses
@@ -65,10 +66,8 @@ def _answer(response) -> str:
     """What the learner answered: their text, or the text of the option they chose."""
     if response.question.is_short_answer:
         return response.answer_text
-    choices, index = response.question.choices, response.selected_choice
-    if index is not None and isinstance(choices, list) and 0 <= index < len(choices):
-        return str(choices[index])
-    return ""
+    # The options as the learner saw them (kept with the mark), not as they read today.
+    return chosen_option_texts(response.rubric_snapshot, response.chosen_positions)
 
 
 def point_rows(cohort: Cohort) -> Iterator[list]:
@@ -145,11 +144,12 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
             "attempt__learner__last_name",
             "question__prompt",
             "question__kind",
-            "question__choices",
             "question__topic__title",
             "question__marking_point__position",
             "answer_text",
             "selected_choice",
+            "selected_choices",
+            "rubric_snapshot",
             "awarded",
             "override_awarded",
             "override_comment",

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from assessments.answer_options import ChoiceSnapshot
 from assessments.marking.exemplars import Learning
 from assessments.services import agreement_sentence
 
@@ -69,12 +70,34 @@ def without_verdict(feedback: str | None) -> str:
     return _VERDICT.sub("", feedback or "", count=1)
 
 
+def _choice_snapshot(response) -> ChoiceSnapshot:
+    """The options as the learner saw them: the marked response's snapshot, else (not marked
+    yet) the question's current options, which should be prefetched."""
+    return ChoiceSnapshot.from_dict(response.rubric_snapshot) or response.question.choice_snapshot()
+
+
 @register.filter
-def option(choices: list, index: int | None) -> str:
-    """The text of option ``index`` of a multiple-choice question ("" if out of range)."""
-    if index is None or not isinstance(choices, list) or not 0 <= index < len(choices):
-        return ""
-    return choices[index]
+def chosen_options(response) -> str:
+    """The text(s) of the option(s) a learner chose ("" for none)."""
+    snapshot = _choice_snapshot(response)
+    return "; ".join(
+        f"“{snapshot.options[p]}”"
+        for p in response.chosen_positions
+        if 0 <= p < len(snapshot.options)
+    )
+
+
+@register.filter
+def choice_rows(response) -> list[dict]:
+    """Each option of a choice answer as the learner saw it: text, right or not, chosen or not,
+    and the feedback for the ones chosen."""
+    return _choice_snapshot(response).rows(response.chosen_positions)
+
+
+@register.filter
+def general_feedback(response) -> str:
+    """The question's feedback for every learner, as it was when the answer was marked."""
+    return _choice_snapshot(response).general_feedback
 
 
 @register.filter

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from assessments.models import Attempt, Indicator, Question, Response
+from assessments.models import AnswerOption, Attempt, Indicator, Question, Response
 from topics.tests.factories import MarkingPointFactory, TopicFactory
 
 
@@ -37,6 +37,10 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 
 
 class ChoiceQuestionFactory(factory.django.DjangoModelFactory):
+    """A choice question with its options. ``choices`` (texts, in order) and ``correct_choice``
+    (the right one's position, or a list of positions) are written as ``AnswerOption`` rows;
+    ``option_feedback`` gives each option's feedback."""
+
     class Meta:
         model = Question
 
@@ -45,7 +49,63 @@ class ChoiceQuestionFactory(factory.django.DjangoModelFactory):
     prompt = "Which key concept does this describe? “Passing a complaint upwards.”"
     choices = factory.LazyFunction(lambda: ["Escalation", "Empathy", "Churn", "NPS"])
     correct_choice = 0
+    option_feedback = factory.LazyFunction(list)
     position = factory.Sequence(lambda n: 1000 + n)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        choices = kwargs.pop("choices")
+        correct = kwargs.pop("correct_choice")
+        feedback = kwargs.pop("option_feedback")
+        question = super()._create(model_class, *args, **kwargs)
+        right = set(correct) if isinstance(correct, list | tuple | set) else {correct}
+        AnswerOption.objects.bulk_create(
+            AnswerOption(
+                question=question,
+                position=position,
+                text=text,
+                is_correct=position in right,
+                feedback=feedback[position] if position < len(feedback) else "",
+            )
+            for position, text in enumerate(choices)
+        )
+        return question
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        for name in ("choices", "correct_choice", "option_feedback"):
+            kwargs.pop(name, None)
+        return super()._build(model_class, *args, **kwargs)
+
+
+class MultipleAnswerQuestionFactory(ChoiceQuestionFactory):
+    """A person's multiple-choice question with two right options of four."""
+
+    kind = Question.Kind.MULTIPLE_CHOICE
+    origin = Question.Origin.AUTHORED
+    multiple_answers = True
+    prompt = "Which of these are benefits of customer loyalty?"
+    choices = factory.LazyFunction(
+        lambda: ["Repeat business", "Higher staff turnover", "Recommendations", "More complaints"]
+    )
+    correct_choice = factory.LazyFunction(lambda: [0, 2])
+
+
+class TrueFalseQuestionFactory(ChoiceQuestionFactory):
+    kind = Question.Kind.TRUE_FALSE
+    origin = Question.Origin.AUTHORED
+    prompt = "Escalation means passing a complaint to someone with more authority."
+    choices = factory.LazyFunction(lambda: ["True", "False"])
+    correct_choice = 0
+
+
+class AnswerOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnswerOption
+
+    question = factory.SubFactory(ChoiceQuestionFactory, choices=[])
+    position = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Option {n}")
 
 
 class AttemptFactory(factory.django.DjangoModelFactory):

@@ -8,10 +8,11 @@
 """
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from assessments.answer_options import answer_key_problems
 from assessments.models import (
+    AnswerOption,
     Attempt,
     LearnerTopicSummary,
     OverrideRecord,
@@ -26,6 +27,7 @@ from assessments.tests.factories import (
     ShortAnswerQuestionFactory,
     UserFactory,
 )
+from assessments.tests.test_remarking import change_form_data
 
 
 def _admin_form_data(page) -> dict:
@@ -130,57 +132,45 @@ def test_removing_a_mark_in_the_admin_is_logged_and_restores_the_automatic_mark(
 
 
 @pytest.mark.parametrize(
-    ("choices", "correct", "field"),
+    ("options", "message"),
     [
-        (["Escalation", "Empathy"], 99, "correct_choice"),
-        (["Escalation", "Empathy"], None, "correct_choice"),
-        (["Escalation"], 0, "choices"),
-        (["Escalation", "  "], 0, "choices"),
-        ([], None, "choices"),
-        ("Escalation, Empathy", 0, "choices"),
-        (["Escalation", 3], 0, "choices"),
+        ([("Escalation", False), ("Empathy", False)], "none is marked correct"),
+        ([("Escalation", True)], "at least two options"),
+        ([("Escalation", True), ("  ", False)], "needs some text"),
+        ([], "at least two options"),
+        ([("Escalation", True), ("Empathy", True)], "2 options are ticked as right"),
     ],
 )
-def test_a_choice_question_with_a_broken_answer_key_does_not_validate(choices, correct, field):
-    question = ChoiceQuestionFactory.build(choices=choices, correct_choice=correct)
-    with pytest.raises(ValidationError) as error:
-        question.clean()
-    assert field in error.value.message_dict
+def test_a_choice_question_with_a_broken_answer_key_is_refused(options, message):
+    problems = answer_key_problems(Question.Kind.CONCEPT_CHOICE, False, options)
+    assert message in problems["options"]
 
 
 def test_a_sound_choice_question_and_a_short_answer_question_validate():
-    ChoiceQuestionFactory.build(choices=["Escalation", "Empathy"], correct_choice=1).clean()
-    ShortAnswerQuestionFactory.build(choices=[], correct_choice=None).clean()
+    options = [("Escalation", False), ("Empathy", True)]
+    assert answer_key_problems(Question.Kind.CONCEPT_CHOICE, False, options) == {}
+    assert answer_key_problems(Question.Kind.SHORT_ANSWER, False, []) == {}
 
 
 @pytest.mark.django_db
-def test_the_question_admin_refuses_a_key_out_of_range_with_a_message(admin_client):
+def test_the_question_admin_refuses_a_key_with_no_right_option_with_a_message(admin_client):
     question = ChoiceQuestionFactory()
     url = reverse("admin:assessments_question_change", args=[question.pk])
-    page = admin_client.get(url)
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None or name in ("choices",):
-            continue
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        data[name] = value
-    data["choices"] = '["Escalation", "Empathy"]'
-    data["correct_choice"] = 99
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{name}"] = value
+    data = change_form_data(admin_client.get(url))
+    data.pop("options-0-is_correct")  # untick the only right option
 
     reply = admin_client.post(url, data)
 
-    assert reply.status_code == 200  # the form again, with the error
-    assert "correct_choice" in reply.context["adminform"].form.errors
-    assert Question.objects.get(pk=question.pk).correct_choice == 0
+    assert reply.status_code == 200  # the form again, with the error on the options
+    (options,) = [
+        inline.formset
+        for inline in reply.context["inline_admin_formsets"]
+        if inline.formset.prefix == "options"
+    ]
+    assert "none is marked correct" in " ".join(options.non_form_errors())
+    assert Question.objects.prefetch_related("options").get(pk=question.pk).correct_positions() == [
+        0
+    ]
 
 
 @pytest.fixture
@@ -190,7 +180,7 @@ def broken_choice_question(db):
     written = ShortAnswerQuestionFactory()
     IndicatorFactory(question=written)
     broken = ChoiceQuestionFactory(topic=written.topic)
-    Question.objects.filter(pk=broken.pk).update(correct_choice=99)
+    AnswerOption.objects.filter(question=broken).update(is_correct=False)
     return Question.objects.get(pk=broken.pk)
 
 
@@ -213,11 +203,12 @@ def test_submitting_an_attempt_that_holds_a_broken_question_never_500s(
 ):
     learner = UserFactory()
     # The attempt was started while the key was sound; an admin broke it before the submit.
-    Question.objects.filter(pk=broken_choice_question.pk).update(correct_choice=0)
+    key = AnswerOption.objects.filter(question=broken_choice_question, position=0)
+    key.update(is_correct=True)
     attempt = start_attempt(
         learner=learner, kind=Attempt.Kind.TOPIC, topic=broken_choice_question.topic, seed=1
     )
-    Question.objects.filter(pk=broken_choice_question.pk).update(correct_choice=99)
+    key.update(is_correct=False)
     position = attempt.responses.get(question=broken_choice_question).position
     client.force_login(learner)
 

@@ -22,10 +22,11 @@ from topics.tests.factories import ExamTipFactory, QualificationFactory, TopicFa
 
 pytestmark = pytest.mark.django_db
 
-# session, user, the attempt, its responses (joined with question, topic, point, overrider) and
-# the user's groups (the navigation shows tutors their dashboard link); the results page also
-# loads the topics' exam tips.
-QUESTION_PAGE_QUERIES = 5
+# session, user, the attempt, its responses (joined with question, topic, point, overrider), the
+# questions' answer options and the user's groups (the navigation shows tutors their dashboard
+# link); the results page loads the topics' exam tips instead of the options (a marked answer
+# shows the options as the learner saw them, kept with its mark).
+QUESTION_PAGE_QUERIES = 6
 RESULTS_PAGE_QUERIES = 6
 # session, user, topic count, the page of topics (each joined with the learner's summary and
 # its active point count), the summaries of the recently practised topics and their answers

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from assessments.generation import as_practice
-from assessments.models import Question
+from assessments.models import AnswerOption, Question
 from assessments.services import sync_question_bank
 from topics.models import MarkingPoint, Topic
 from topics.services import import_seed_bytes
@@ -57,26 +57,40 @@ def test_multiple_choice_questions_are_generated_per_topic(imported_seeds):
     assert concept.count() == 5
     assert mistakes.count() == 3
     for question in [*concept, *mistakes]:
-        assert len(question.choices) == 4
-        assert len(set(question.choices)) == 4
-        assert 0 <= question.correct_choice < 4
+        assert len(question.option_texts()) == 4
+        assert len(set(question.option_texts())) == 4
+        assert len(question.correct_positions()) == 1
+        assert question.origin == Question.Origin.GENERATED
     statements = {
         as_practice(statement, mistake=True)
         for statement in topic.misconceptions.values_list("statement", flat=True)
     }
     for question in mistakes:
-        assert question.choices[question.correct_choice] in statements
-        assert sum(1 for choice in question.choices if choice in statements) == 1
+        (right,) = question.correct_positions()
+        assert question.option_texts()[right] in statements
+        assert sum(1 for choice in question.option_texts() if choice in statements) == 1
 
 
 def test_regeneration_is_idempotent_and_reproducible(imported_seeds):
     topic = Topic.objects.get(source_file__startswith="002")
-    before = list(topic.questions.values_list("pk", "prompt", "choices", "correct_choice"))
+
+    def bank():
+        questions = topic.questions.prefetch_related("options")
+        return [(q.pk, q.prompt, q.option_texts(), q.correct_positions()) for q in questions]
+
+    def option_ids():
+        return sorted(
+            AnswerOption.objects.filter(question__topic=topic).values_list("pk", flat=True)
+        )
+
+    before, ids_before = bank(), option_ids()
 
     report = sync_question_bank(topic=topic)
 
     assert report.created == 0 and report.retired == 0
-    assert list(topic.questions.values_list("pk", "prompt", "choices", "correct_choice")) == before
+    assert bank() == before
+    # Unchanged options are not rewritten (their history would record a change that is none).
+    assert option_ids() == ids_before
 
 
 def test_a_question_edited_by_a_person_survives_reimport(seed_bytes):
@@ -146,10 +160,10 @@ def _topic_with_points(points: int) -> Topic:
 # A new topic's bank, whatever its size: savepoint; the existing questions (none), its active
 # marking points, its key concepts, its qualification (which lexicon its rubrics use), its exam
 # tips, its misconceptions; one batched insert of the questions and one of their history rows,
-# the same for the indicators; the learners' topic summaries refreshed; who revises the topic
-# (nobody yet: no revision cards to sync); release. (Other topics' concept terms are read only
-# for a topic with fewer than four concepts.)
-NEW_BANK_QUERIES = 14
+# the same for the indicators and for the choice questions' answer options; the learners' topic
+# summaries refreshed; who revises the topic (nobody yet: no revision cards to sync); release.
+# (Other topics' concept terms are read only for a topic with fewer than four concepts.)
+NEW_BANK_QUERIES = 16
 
 
 @pytest.mark.parametrize("points", [4, 12])
@@ -162,7 +176,7 @@ def test_a_new_topics_bank_is_written_in_batches(django_assert_num_queries, poin
     assert report.created >= 2 * points  # a short-answer and a concept question each, at least
     assert Question.objects.filter(topic=topic).count() == report.created
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 4
+    assert len(inserts) == 6
 
 
 def test_a_topic_with_few_concepts_draws_distractors_from_other_topics():
@@ -177,8 +191,13 @@ def test_a_topic_with_few_concepts_draws_distractors_from_other_topics():
     sync_question_bank(topic=topic)
 
     question = topic.questions.get(source_key="concept:retention")
-    assert len(question.choices) == 4
-    assert set(question.choices) - {"Retention"} <= {"Escalation", "Empathy", "Rapport", "Loyalty"}
+    assert len(question.option_texts()) == 4
+    assert set(question.option_texts()) - {"Retention"} <= {
+        "Escalation",
+        "Empathy",
+        "Rapport",
+        "Loyalty",
+    }
 
 
 def test_every_generated_question_and_indicator_records_its_creation(seed_bytes):

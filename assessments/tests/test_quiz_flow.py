@@ -171,7 +171,7 @@ def test_choice_question_is_marked_right_or_wrong(client, learner, crm_topic):
     start(client, crm_topic, layout="all")
     attempt = Attempt.objects.get(learner=learner)
     choice = attempt.responses.exclude(question__kind=Question.Kind.SHORT_ANSWER).first()
-    correct = choice.question.correct_choice
+    (correct,) = choice.question.correct_positions()
 
     client.post(
         reverse("assessments:all", args=[attempt.pk]),

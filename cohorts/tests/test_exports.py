@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models import Question
 from assessments.tests.factories import (
     AttemptFactory,
     ChoiceQuestionFactory,
@@ -64,7 +65,16 @@ def test_multiple_choice_rows_carry_the_chosen_option(client, tutor, cohort):
     now = timezone.now()
     attempt = AttemptFactory(learner=learner, submitted_at=now, marked_at=now)
     question = ChoiceQuestionFactory(choices=["Escalation", "Empathy", "Churn", "NPS"])
-    ResponseFactory(attempt=attempt, question=question, selected_choice=2, awarded=False)
+    seen = Question.objects.prefetch_related("options").get(pk=question.pk).choice_snapshot()
+    ResponseFactory(
+        attempt=attempt,
+        question=question,
+        selected_choice=2,
+        awarded=False,
+        rubric_snapshot=seen.to_dict(),
+    )
+    # An editor rewrites the option afterwards: the export keeps what the learner chose.
+    question.options.filter(position=2).update(text="Customer churn rate")
     client.force_login(tutor)
 
     _, body = download(client, cohort, "answers")

@@ -172,11 +172,16 @@ class Command(BaseCommand):
                 continue
             attempt = start_assignment_attempt(assignment=assignment, learner=learner)
             given = {}
-            for response in attempt.responses.select_related("question__marking_point"):
+            responses = attempt.responses.select_related("question__marking_point")
+            for response in responses.prefetch_related("question__options"):
                 point = response.question.marking_point
                 if point is None:
-                    # Multiple choice: the right option.
-                    given[response.position] = response.question.correct_choice
+                    # Multiple choice: the right option (every right one, for several).
+                    right = response.question.correct_positions()
+                    if response.question.takes_several_answers:
+                        given[response.position] = right
+                    elif right:
+                        given[response.position] = right[0]
                     continue
                 good, _poor = answers.get((topic.source_file, point.position), ([], []))
                 if good:
