@@ -29,10 +29,9 @@ def may_try(user) -> bool:
 def editable_questions(user):
     """The questions ``user`` may edit and retire here: their own written ones (a tutor), or
     every written or imported one (an admin)."""
-    questions = Question.objects.exclude(origin=Question.Origin.GENERATED)
     if user.is_superuser:
-        return questions
-    return questions.filter(origin=Question.Origin.AUTHORED, author=user)
+        return Question.objects.exclude(origin=Question.Origin.GENERATED)
+    return Question.objects.filter(origin=Question.Origin.AUTHORED, author=user)
 
 
 def question_for_editing(user, pk: int) -> Question:

@@ -46,6 +46,8 @@ class ShortAnswerQuestionForm(forms.ModelForm):
     def options(self, question: Question) -> list[OptionSpec]:
         """A short answer keeps the accepted and anticipated answers it already has (an
         imported question's); this form does not edit them."""
+        if question.pk is None:
+            return []
         return [OptionSpec(o.text, o.is_correct, o.feedback) for o in question.options.all()]
 
 
@@ -73,9 +75,7 @@ class ChoiceQuestionForm(forms.ModelForm):
 class OptionForm(forms.Form):
     """One option of a multiple-choice question. A row left empty is ignored."""
 
-    text = forms.CharField(
-        label="Option", required=False, widget=forms.Textarea(attrs={"rows": 1})
-    )
+    text = forms.CharField(label="Option", required=False, widget=forms.Textarea(attrs={"rows": 1}))
     is_correct = forms.BooleanField(label="Correct", required=False)
     feedback = forms.CharField(
         label="Feedback for this option",

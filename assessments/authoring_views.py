@@ -67,7 +67,7 @@ def home(request):
 
 @author_required
 def topic_questions(request, slug: str):
-    """"Questions you wrote" in one topic, with links to add, edit, try and retire."""
+    """ "Questions you wrote" in one topic, with links to add, edit, try and retire."""
     topic = authoring.topic_for_authoring(slug)
     questions = authoring.questions_written_in(request.user, topic)
     return render(
@@ -120,9 +120,7 @@ def _edit(request, question: Question, *, added: bool):
     if data is not None and form.is_valid() and (formset is None or formset.is_valid()):
         options = option_specs(formset) if formset is not None else form.options(question)
         try:
-            save_written_question(
-                question=form.instance, options=options, author=request.user
-            )
+            save_written_question(question=form.instance, options=options, author=request.user)
         except ValidationError as error:
             option_errors = _show_errors(form, error)
         else:

@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
 SHORT_ANSWER = {
     "name": "Loyalty benefits",
     "prompt": "Explain one benefit to a business of keeping loyal customers.",
-    "marking_guidance": "Award credit for explaining that loyal customers make repeat "
-    "purchases.",
+    "marking_guidance": "Award credit for explaining that loyal customers make repeat purchases.",
     "model_answer": "Loyal customers make repeat purchases, so the business earns more "
     "revenue from each customer.",
     "general_feedback": "Keeping a customer costs less than finding a new one.",
 }
+# A learner's answer that earns the point above.
+CREDITED_ANSWER = "They come back and buy again, which brings in more money."
 
 
 def options_data(rows, *, prefix="options"):
@@ -195,9 +196,7 @@ def test_a_tutor_edits_their_own_question(client, tutor, topic):
     assert question.option_texts() == ["Customer retention rate", "Gross margin"]
 
 
-def test_a_tutor_cannot_edit_or_retire_another_tutors_question(
-    client, tutor, other_tutor, topic
-):
+def test_a_tutor_cannot_edit_or_retire_another_tutors_question(client, tutor, other_tutor, topic):
     question = written(client, tutor, topic)
     client.force_login(other_tutor)
 
@@ -275,7 +274,7 @@ def test_retiring_asks_first_then_keeps_learners_answers_linked(client, tutor, l
     question = written(client, tutor, topic)
     attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=topic, seed=1)
     answered = attempt.responses.get(question=question)
-    submit_attempt(attempt=attempt, answers={answered.position: SHORT_ANSWER["model_answer"]})
+    submit_attempt(attempt=attempt, answers={answered.position: CREDITED_ANSWER})
 
     confirm = client.get(reverse("authoring:retire", args=[question.pk]))
     assert confirm.status_code == 200 and "keep their answers" in confirm.content.decode()
@@ -309,7 +308,7 @@ def test_written_questions_are_in_topic_quizzes_and_marked_by_the_same_marker(
     assert short.pk in positions and choice.pk in positions
     submit_attempt(
         attempt=attempt,
-        answers={positions[short.pk]: SHORT_ANSWER["model_answer"], positions[choice.pk]: 0},
+        answers={positions[short.pk]: CREDITED_ANSWER, positions[choice.pk]: 0},
     )
 
     short_response = Response.objects.get(attempt=attempt, question=short)
@@ -333,7 +332,7 @@ def test_a_learner_is_not_credited_for_a_wrong_option(client, tutor, learner, to
 
 # Session and user, the tutor check (with the unread count), the topic, the page's count and
 # its questions.
-TOPIC_LIST_QUERIES = 5
+TOPIC_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [2, 30])
@@ -374,3 +373,82 @@ def test_options_are_rows_not_json(client, tutor, topic):
 
     assert 'name="options-0-is_correct"' in html and "checked" in html
     assert AnswerOption.objects.filter(question=question).count() == 3
+
+
+# --- trying, and the links to it -----------------------------------------------------------
+
+
+def test_the_try_page_marks_an_answer_with_the_evidence_and_saves_nothing(client, tutor, topic):
+    question = written(client, tutor, topic)
+    responses, attempts = Response.objects.count(), Attempt.objects.count()
+
+    page = client.post(reverse("authoring:try", args=[question.pk]), {"answer": CREDITED_ANSWER})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Credited" in html and "What earned credit" in html
+    assert "Ideas the marker looks for" in html  # the rubric preview
+    assert SHORT_ANSWER["general_feedback"] in html
+    assert (Response.objects.count(), Attempt.objects.count()) == (responses, attempts)
+
+
+def test_the_try_page_shows_each_options_feedback_for_a_choice(client, tutor, topic):
+    question = written(client, tutor, topic, "multiple_choice", choice_data(MC_ROWS))
+
+    html = client.post(reverse("authoring:try", args=[question.pk]), {"choice": "1"}).content
+    html = html.decode()
+
+    assert "Not credited" in html
+    assert "That measures profit, not loyalty." in html
+
+
+def test_staff_who_are_not_tutors_may_try_but_not_write_questions(client, topic):
+    editor = UserFactory(username="editor", is_staff=True)
+    question = topic.questions.first()
+    client.force_login(editor)
+
+    assert client.get(reverse("authoring:try", args=[question.pk])).status_code == 200
+    assert client.get(reverse("authoring:home")).status_code == 404
+
+
+def test_the_admin_question_page_links_to_try_it_and_to_the_site(client, admin_user, topic):
+    question = topic.questions.first()
+    client.force_login(admin_user)
+
+    html = client.get(
+        reverse("admin:assessments_question_change", args=[question.pk])
+    ).content.decode()
+
+    assert reverse("authoring:try", args=[question.pk]) in html
+    assert "Try this question" in html and "View on site" in html
+
+
+def test_the_tutor_list_links_each_question_to_try_it(client, tutor, topic):
+    question = written(client, tutor, topic)
+
+    html = client.get(reverse("authoring:topic", args=[topic.slug])).content.decode()
+
+    assert reverse("authoring:try", args=[question.pk]) in html
+
+
+# --- flashcards ------------------------------------------------------------------------------
+
+
+def test_a_written_question_is_a_flashcard_for_learners_revising_the_topic(
+    client, tutor, learner, topic
+):
+    from revision.models import Card
+    from revision.selectors import card_face
+    from revision.services import study_topics
+
+    study_topics(learner=learner, topics=[topic])
+    question = written(client, tutor, topic)
+
+    card = Card.objects.get(learner=learner, kind=Card.Kind.QUESTION)
+    face = card_face(card)
+    assert face.front == SHORT_ANSWER["prompt"] and face.back == SHORT_ANSWER["model_answer"]
+
+    client.post(reverse("authoring:retire", args=[question.pk]))
+
+    card.refresh_from_db()
+    assert card.retired_at is not None

@@ -7,7 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Attempt, Question
-from assessments.services import QuizError, start_attempt, submit_attempt, try_question
+from assessments.services import (
+    QuizError,
+    save_question,
+    start_attempt,
+    submit_attempt,
+    try_question,
+)
 from assessments.tests.factories import UserFactory
 from cohorts.tests.factories import CRM_ANSWER
 
@@ -77,14 +83,28 @@ def test_a_weak_answer_is_not_credited_and_says_what_is_missing(topic):
 
 def test_a_choice_question_is_marked_by_its_right_option(topic):
     question = topic.questions.exclude(kind=Question.Kind.SHORT_ANSWER).first()
-    right = (
-        question.correct_positions()[0]
-        if hasattr(question, "correct_positions")
-        else (question.correct_choice)
-    )
+    right = question.correct_positions()[0]
+    wrong = next(p for p in range(len(question.option_texts())) if p != right)
 
     assert try_question(question=question, selected=right).awarded is True
-    assert try_question(question=question, selected=right + 1).awarded is False
+    assert try_question(question=question, selected=wrong).awarded is False
+
+
+def test_a_multiple_answer_question_needs_every_right_option_ticked(topic):
+    question = Question(
+        topic=topic,
+        kind=Question.Kind.MULTIPLE_CHOICE,
+        prompt="Which of these are benefits of loyal customers?",
+        multiple_answers=True,
+    )
+    save_question(
+        question=question,
+        options=[("Repeat purchases", True), ("Referrals", True), ("Higher costs", False)],
+    )
+
+    assert try_question(question=question, selected=[0, 1]).awarded is True
+    assert try_question(question=question, selected=[0]).awarded is False
+    assert try_question(question=question, selected=[0, 1, 2]).awarded is False
 
 
 def test_an_answer_over_the_limit_is_refused_with_a_message(topic):
