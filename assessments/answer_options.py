@@ -7,6 +7,7 @@ marker all call these with plain values, so a rule is written (and tested) once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -244,3 +245,33 @@ def mark_choice(snapshot: ChoiceSnapshot, selected: Sequence[int]) -> dict:
         "reasons": [],
         "selected": chosen,
     }
+
+
+# --- short answers listed on the question ------------------------------------------------------
+
+_EDGE_PUNCTUATION = " \t\n.,;:!?\"'“”‘’()"
+
+
+def _normalised(text: str) -> str:
+    return " ".join((text or "").split()).strip(_EDGE_PUNCTUATION).casefold()
+
+
+def listed_answer_matches(listed: str, answer: str) -> bool:
+    """Whether a learner's whole answer is one listed on a short-answer question: case, spacing
+    and surrounding punctuation ignored; ``*`` in the listed text stands for any words (as in
+    Moodle's short-answer questions)."""
+    pattern = _normalised(listed)
+    if not pattern:
+        return False
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, _normalised(answer), flags=re.S) is not None
+
+
+def matching_option(answer: str, options: Iterable) -> int | None:
+    """The position of the first listed answer (option) the learner's answer is, or None."""
+    if not (answer or "").strip():
+        return None
+    for position, spec in enumerate(as_option_specs(options)):
+        if listed_answer_matches(spec.text, answer):
+            return position
+    return None

@@ -27,6 +27,7 @@ from assessments.answer_options import (
     answer_key_problems,
     as_option_specs,
     mark_choice,
+    matching_option,
 )
 from assessments.batch_marking import resolve_rows
 from assessments.marking import MisconceptionSpec, get_marker, mark_answer
@@ -421,29 +422,44 @@ def save_question(*, question: Question, options: Iterable = (), author=None) ->
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        if question.pk is None and not question.source_key:
+        existing = question.pk is not None
+        stored = (
+            Question.objects.filter(pk=question.pk).values_list(*RUBRIC_FIELDS).get()
+            if existing
+            else None
+        )
+        if not existing and not question.source_key:
             if question.origin == Question.Origin.GENERATED:
                 question.origin = Question.Origin.AUTHORED
             if author is not None and question.author_id is None:
                 question.author = author
-        if question.origin == Question.Origin.GENERATED and question.pk is not None:
+        if question.origin == Question.Origin.GENERATED and existing:
             question.is_customised = True
         rubric_rows = authored_rubric_rows(question)
         question.full_clean()
         question.save()
-        if as_option_specs(question.options.all()) != specs:
+        options_changed = as_option_specs(question.options.all()) != specs
+        if options_changed:
             AnswerOption.objects.filter(question=question).delete()
             bulk_create_with_history(_option_rows(question, specs), AnswerOption)
-        if rubric_rows is not None:
-            write_indicators(question=question, rows=rubric_rows)
+            getattr(question, "_prefetched_objects_cache", {}).pop("options", None)
+        indicators_changed = rubric_rows is not None and write_indicators(
+            question=question, rows=rubric_rows
+        )
+        if existing and (
+            options_changed or indicators_changed or tuple(stored) != _rubric_state(question)
+        ):
+            # Answers marked with the old key or rubric are re-marked in the background.
+            relearn_question(question=question, rubric_changed=True, requested_by=author)
     return question
 
 
-def write_indicators(*, question: Question, rows: list[_IndicatorRow]) -> None:
-    """Replace a question's indicators with ``rows`` (with history), unless they are the same."""
+def write_indicators(*, question: Question, rows: list[_IndicatorRow]) -> bool:
+    """Replace a question's indicators with ``rows`` (with history), unless they are the same.
+    Returns whether they changed."""
     current = list(question.indicators.values_list("position", "label", "alternatives"))
     if [tuple(row) for row in current] == [tuple(row) for row in rows]:
-        return
+        return False
     question.indicators.all().delete()
     bulk_create_with_history(
         [
@@ -452,6 +468,7 @@ def write_indicators(*, question: Question, rows: list[_IndicatorRow]) -> None:
         ],
         Indicator,
     )
+    return True
 
 
 def authored_rubric_rows(question: Question) -> list[_IndicatorRow] | None:
@@ -907,9 +924,41 @@ def _mark(response: Response, misconceptions, now) -> None:
             or not result.confident
             or below_agreement_threshold(Learning.from_dict(question.learning))
         )
+        _apply_listed_answer(response, question)
     else:
         _mark_choice(response, question)
     response.marked_at = now
+
+
+def _apply_listed_answer(response: Response, question: Question) -> None:
+    """A short answer that is one of the answers listed on its question (an accepted answer, or
+    an anticipated wrong one) takes that verdict and its feedback: a person decided it."""
+    options = list(question.options.all())
+    position = matching_option(response.answer_text, options)
+    if position is None:
+        return
+    option = options[position]
+    result = dict(response.result)
+    max_score = max(1, int(result.get("max_score") or 0))
+    if option.is_correct:
+        verdict = "Credit awarded: this is one of the question's accepted answers."
+        result.update(awarded=True, score=max_score)
+    else:
+        verdict = "No credit: this answer is one the question's author expected and marked wrong."
+        result.update(awarded=False, score=0)
+    result.update(
+        max_score=max_score,
+        confident=True,
+        feedback=f"{verdict} {option.feedback}".strip(),
+        reasons=[*result.get("reasons", []), f"decision: listed answer {position + 1}"],
+        listed_answer=position,
+    )
+    response.result = result
+    response.awarded = result["awarded"]
+    response.score = result["score"]
+    response.max_score = max_score
+    response.confident = True
+    response.needs_tutor = False
 
 
 def _mark_choice(response: Response, question: Question) -> None:

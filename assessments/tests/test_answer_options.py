@@ -16,6 +16,7 @@ from assessments.answer_options import (
     ChoiceSnapshot,
     OptionSpec,
     answer_key_problems,
+    listed_answer_matches,
     mark_choice,
 )
 from assessments.models import AnswerOption, Attempt, Question, Response
@@ -278,8 +279,8 @@ def test_a_corrected_key_re_marks_when_the_options_read_the_same(learner):
     response = Response.objects.get(attempt=attempt)
     assert response.awarded is False
 
+    # Saving the corrected key re-marks the question's answers (in the background).
     save_question(question=question, options=[("Escalation", True), ("Empathy", False)])
-    remark_responses(responses=[response], reason="key corrected")
 
     response.refresh_from_db()
     assert response.awarded is True
@@ -467,3 +468,48 @@ def test_reordering_existing_options_in_the_admin_renumbers_them(admin_client):
     assert stored.option_texts() == ["Empathy", "Churn", "Escalation"]
     assert stored.correct_positions() == [2]
     assert stored.is_customised
+
+
+# --- short answers listed on the question ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("listed", "answer", "matches"),
+    [
+        ("Net Promoter Score", "net promoter score.", True),
+        ("Net Promoter Score", "  Net   Promoter Score  ", True),
+        ("Net Promoter Score", "Net Promoter", False),
+        ("net * score", "net promoter score", True),
+        ("net * score", "gross promoter score", False),
+        ("", "anything", False),
+    ],
+)
+def test_listed_answers_match_whole_answers_like_moodle(listed, answer, matches):
+    assert listed_answer_matches(listed, answer) is matches
+
+
+@pytest.mark.django_db
+def test_a_short_answer_listed_on_the_question_takes_its_verdict_and_feedback(learner):
+    question = Question(
+        topic=TopicFactory(),
+        kind=Question.Kind.SHORT_ANSWER,
+        prompt="What does NPS stand for?",
+        marking_guidance="Award credit for naming the Net Promoter Score.",
+    )
+    save_question(
+        question=question,
+        options=[
+            OptionSpec("Net Promoter Score", True, "Yes."),
+            OptionSpec("Net Profit Score", False, "Promoter, not profit."),
+        ],
+    )
+    right, wrong = (_attempt(learner, question), _attempt(learner, question))
+    submit_attempt(attempt=right, answers={1: "net promoter score"})
+    submit_attempt(attempt=wrong, answers={1: "Net profit score."})
+
+    credited = Response.objects.get(attempt=right)
+    refused = Response.objects.get(attempt=wrong)
+    assert (credited.awarded, credited.needs_tutor) == (True, False)
+    assert credited.result["feedback"].endswith("Yes.")
+    assert refused.awarded is False
+    assert "Promoter, not profit." in refused.result["feedback"]

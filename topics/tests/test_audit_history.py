@@ -148,7 +148,7 @@ def test_rubric_edit_in_the_admin_is_recorded_with_its_indicators(admin_client, 
     page = admin_client.get(reverse("admin:assessments_question_history", args=[question.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Changes to this question&#x27;s indicators" in html
+    assert "Changes to this question&#x27;s options and indicators" in html
     assert "(edited)" in html
     assert admin_user.username in html
 
