@@ -84,3 +84,26 @@ def test_tutor_writes_and_tries_questions_and_a_learner_gets_them_in_a_quiz(
     learner_page.close()
     assert topic.questions.filter(author=site.tutor, is_active=True).count() == 2
     assert csp_violations == []
+
+
+def test_pages_print_black_on_white_without_navigation_or_buttons(page, site):
+    """Issue 15 item 4: printing (and "Save as PDF") drops the site's chrome."""
+    topic = Topic.objects.get(source_file__startswith="000")
+    log_in(page, site, "tina")
+    for path in [topic.get_absolute_url(), f"/tutor/cohorts/{site.cohort.pk}/report/"]:
+        page.goto(f"{site.url}{path}")
+        print_button = page.get_by_role("button", name="Print / save as PDF")
+        expect(print_button).to_be_visible()  # JavaScript showed it ...
+        expect(page.locator(".print-fallback")).to_be_hidden()  # ... and hid the fallback
+
+        page.emulate_media(media="print")
+        expect(page.locator(".portal-header")).to_be_hidden()
+        expect(page.locator("body > footer")).to_be_hidden()
+        expect(print_button).to_be_hidden()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        colours = page.evaluate(
+            "() => [getComputedStyle(document.body).color,"
+            " getComputedStyle(document.body).backgroundColor]"
+        )
+        assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"], path
+        page.emulate_media(media="screen")
