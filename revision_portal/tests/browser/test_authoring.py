@@ -107,3 +107,15 @@ def test_pages_print_black_on_white_without_navigation_or_buttons(page, site):
         )
         assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"], path
         page.emulate_media(media="screen")
+
+
+def test_a_question_in_the_admin_links_to_try_it(page, site):
+    question = Topic.objects.get(source_file__startswith="000").questions.first()
+    log_in(page, site, "tina")
+
+    page.goto(f"{site.url}/admin/assessments/question/{question.pk}/change/")
+    expect(page.get_by_role("link", name="View on site")).to_be_visible()
+    page.get_by_role("link", name="Try this question").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Try this question")
+    expect(page.get_by_text(question.prompt[:40])).to_be_visible()
