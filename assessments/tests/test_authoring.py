@@ -452,3 +452,40 @@ def test_a_written_question_is_a_flashcard_for_learners_revising_the_topic(
 
     card.refresh_from_db()
     assert card.retired_at is not None
+
+
+def test_written_questions_are_drawn_into_assignments(client, tutor, topic):
+    from assignments.services import choose_questions
+
+    short = written(client, tutor, topic)
+    choice = written(client, tutor, topic, "multiple_choice", choice_data(MC_ROWS))
+
+    pool = choose_questions(topics=[topic], marking_points=[], count=1000, seed=1)
+
+    assert {short.pk, choice.pk} <= {q.pk for q in pool}
+
+
+# Session and user, the tutor check (with the unread count), the page's count and its topics
+# with their counts of written questions.
+HOME_QUERIES = 5
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_the_topic_list_has_a_constant_query_count(client, django_assert_num_queries, tutor, size):
+    from topics.tests.factories import TopicFactory
+
+    for topic in TopicFactory.create_batch(size):
+        Question.objects.create(
+            topic=topic,
+            kind=Question.Kind.SHORT_ANSWER,
+            prompt="Written",
+            origin=Question.Origin.AUTHORED,
+            author=tutor,
+        )
+    client.force_login(tutor)
+
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get(reverse("authoring:home"))
+
+    assert response.status_code == 200
+    assert [t.written for t in response.context["page"]] == [1] * size
