@@ -40,6 +40,38 @@ from assessments.services import (
 from revision_portal.audit import child_history
 
 
+def _row_number(form) -> str:
+    """The 1-based number of an inline form's row ("" for the blank template row)."""
+    row = form.prefix.rsplit("-", 1)[-1] if form.prefix else ""
+    return str(int(row) + 1) if row.isdigit() else ""
+
+
+def label_row_controls(form, labels: dict[str, str]) -> None:
+    """Name each control of a table row (an inline's cells have no <label>), e.g. "Option 2
+    text": ``labels`` maps a field to its name with ``{}`` for the row's number."""
+    number = _row_number(form)
+    for name, text in labels.items():
+        if name in form.fields:
+            label = " ".join(text.format(number).split())
+            form.fields[name].widget.attrs["aria-label"] = label
+
+
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose "Delete?" ticks are named after their row."""
+
+    row_name = "row"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            number = "" if index is None else f" {index + 1}"
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {self.row_name}{number}"
+
+
+class IndicatorFormSet(LabelledRowsFormSet):
+    row_name = "indicator"
+
+
 class IndicatorForm(forms.ModelForm):
     """Alternatives are a list; people edit them as one phrasing per line."""
 
@@ -57,6 +89,14 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["alternatives"] = "\n".join(self.instance.alternatives or [])
+        label_row_controls(
+            self,
+            {
+                "position": "Indicator {} order",
+                "label": "Indicator {} label",
+                "alternatives": "Indicator {} other phrasings",
+            },
+        )
 
     def clean_alternatives(self) -> list[str]:
         lines = self.cleaned_data["alternatives"].splitlines()
@@ -66,6 +106,7 @@ class IndicatorForm(forms.ModelForm):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     form = IndicatorForm
+    formset = IndicatorFormSet
     extra = 1
 
 
@@ -85,11 +126,26 @@ class AnswerOptionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["position"].required = False
+        label_row_controls(
+            self,
+            {
+                "text": "Option {} text",
+                "is_correct": "Option {} is correct",
+                "feedback": "Feedback for option {}",
+            },
+        )
+
+    def has_changed(self) -> bool:
+        # The page numbers every row, blank new ones included, when it is sent: a row whose
+        # only change is its place is not a new option (the formset renumbers moved rows).
+        return any(name != "position" for name in self.changed_data)
 
 
-class AnswerOptionFormSet(forms.BaseInlineFormSet):
+class AnswerOptionFormSet(LabelledRowsFormSet):
     """The question's options, checked together by ``answer_key_problems`` (the message shows
     above the rows) and numbered 0, 1, 2… in the order shown."""
+
+    row_name = "option"
 
     def _kept_forms(self) -> list:
         kept = []
@@ -153,10 +209,25 @@ class AnswerOptionInline(admin.TabularInline):
         js = ["js/admin_option_order.js"]
 
 
+class ExemplarFormSet(LabelledRowsFormSet):
+    row_name = "marked answer"
+
+
 class ExemplarForm(forms.ModelForm):
     class Meta:
         model = Exemplar
         fields = ["answer_text", "credited", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_row_controls(
+            self,
+            {
+                "answer_text": "Marked answer {} text",
+                "credited": "Marked answer {} credited",
+                "source": "Marked answer {} source",
+            },
+        )
 
     def save(self, commit=True):
         # The key follows the words, so the same answer is never two exemplars.
@@ -169,6 +240,7 @@ class ExemplarInline(admin.TabularInline):
 
     model = Exemplar
     form = ExemplarForm
+    formset = ExemplarFormSet
     extra = 0
     fields = ["answer_text", "credited", "source", "marked_by", "updated_at"]
     readonly_fields = ["marked_by", "updated_at"]
@@ -260,6 +332,10 @@ class QuestionAdmin(SimpleHistoryAdmin):
     ]
 
     object_history_template = "admin/object_history_with_children.html"
+
+    class Media:
+        css = {"all": ["css/admin_question.css"]}
+        js = ["js/admin_accessible_widgets.js"]
 
     def changelist_view(self, request, extra_context=None):
         broken = Question.objects.with_broken_answer_key().count()

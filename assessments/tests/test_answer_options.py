@@ -460,6 +460,9 @@ def test_reordering_existing_options_in_the_admin_renumbers_them(admin_client):
     url = reverse("admin:assessments_question_change", args=[question.pk])
     data = change_form_data(admin_client.get(url))
     data.update({"options-0-position": 2, "options-1-position": 0, "options-2-position": 1})
+    # The page numbers its two blank rows for new options too: they stay blank, not errors.
+    assert data["options-TOTAL_FORMS"] == 5
+    data.update({"options-3-position": 3, "options-4-position": 4})
 
     reply = admin_client.post(url, data)
 
