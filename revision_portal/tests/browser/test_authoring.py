@@ -115,6 +115,7 @@ def test_a_question_in_the_admin_links_to_try_it(page, site):
 
     page.goto(f"{site.url}/admin/assessments/question/{question.pk}/change/")
     expect(page.get_by_role("link", name="View on site")).to_be_visible()
+    assert axe_violations(page) == []
     page.get_by_role("link", name="Try this question").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Try this question")
