@@ -48,7 +48,7 @@ from assessments.models import (
     Response,
     ResultRevision,
 )
-from assessments.rubrics import Rubric, build_rubric, with_model_answer
+from assessments.rubrics import Rubric, build_rubric, describe_rubric, with_model_answer
 from assessments.summaries import (
     refresh_learner_summaries,
     refresh_summaries_for_responses,
@@ -1443,3 +1443,81 @@ def run_remark(*, run_id: int, batch_size: int = REMARK_BATCH) -> int:
         pk=run.pk, state__in=[RemarkRun.State.QUEUED, RemarkRun.State.RUNNING]
     ).update(state=RemarkRun.State.FINISHED, done=run.total, finished_at=timezone.now())
     return remarked
+
+
+# --- trying a question (nothing saved) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialMark:
+    """How ``try_question`` would mark an answer: the marker's result as a learner's response
+    would store it (``result`` is what the results page shows), with the rubric it was marked
+    against described for an editor. Nothing of it is stored."""
+
+    awarded: bool | None
+    score: int
+    max_score: int
+    needs_tutor: bool
+    result: dict
+    rubric_lines: list[str]
+
+
+def try_question(
+    *,
+    question: Question,
+    answer_text: str | None = None,
+    selected: int | Sequence[int] | None = None,
+) -> TrialMark:
+    """Mark ``answer_text`` (short answer) or the ``selected`` option position(s) (choice
+    questions) exactly as a quiz would, and return the result without saving anything: no
+    response, attempt, exemplar, mastery or summary row is written (Moodle's "test this
+    question").
+
+    The same path as quiz marking: an unsaved ``Response`` goes through ``_mark``, with the
+    topic's misconceptions and what the question learned from tutors' marks. Raises
+    ``QuizError`` for an answer over the length limit.
+    """
+    fresh = (
+        Question.objects.select_related("marking_point", "topic")
+        .prefetch_related("indicators")
+        .get(pk=question.pk)
+    )
+    response = Response(question=fresh, position=1, answer_text="")
+    if fresh.is_short_answer:
+        response.answer_text = validate_answer_text(answer_text or "")
+    elif isinstance(selected, int):
+        response.selected_choice = selected
+    elif selected is not None:
+        response.selected_choices = sorted({int(p) for p in selected})
+    misconceptions = _misconceptions_by_topic([fresh.topic_id]).get(fresh.topic_id, ())
+    _mark(response, misconceptions, timezone.now())
+    return TrialMark(
+        awarded=response.awarded,
+        score=response.score,
+        max_score=response.max_score,
+        needs_tutor=response.needs_tutor,
+        result=response.result or {},
+        rubric_lines=describe_rubric(fresh.to_rubric()).splitlines()
+        if fresh.is_short_answer
+        else [],
+    )
+
+
+def save_written_question(*, question: Question, options: Iterable = (), author=None) -> Question:
+    """``save_question`` for the tutor's question pages, then the topic's revision cards
+    follow: a new question becomes a flashcard for every learner revising the topic."""
+    with transaction.atomic():
+        save_question(question=question, options=options, author=author)
+        sync_topic_cards(topic=question.topic)
+    return question
+
+
+def retire_question(*, question: Question, active: bool = False) -> Question:
+    """Take a question out of new quizzes, assignments and revision (``active=False``), or bring
+    it back (``active=True``). Never deleted: learners' answers to it keep pointing at it and
+    keep their marks (and their cards' history); the change is in the question's history."""
+    with transaction.atomic():
+        question.is_active = active
+        question.save(update_fields=["is_active", "updated_at"])
+        sync_topic_cards(topic=question.topic)
+    return question

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from assessments.answer_options import chosen_option_texts
 from assessments.models import PointMastery
 from cohorts.models import Cohort, visible_to_cohort
-from cohorts.selectors import cohort_responses
+from cohorts.selectors import cohort_report, cohort_responses
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -173,3 +173,37 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
             response.override_comment,
             _credit(response.credited),
         ]
+
+
+def _percent_cell(cell) -> str:
+    """A learner's figure on a topic: the percentage, or empty when they have not started it
+    (0 would say they tried and missed everything)."""
+    return "" if cell.not_started else str(cell.percent)
+
+
+def report_rows(cohort: Cohort) -> Iterator[list]:
+    """The cohort report (learners × topics, as the printable report shows it): one row per
+    learner with their overall credit and their percentage on each topic in scope, read a page
+    of learners at a time so a large cohort streams in bounded memory."""
+    first = cohort_report(cohort, learner_page=1)
+    topics = list(first.topics.object_list)
+    yield [
+        "username",
+        "full_name",
+        "points_credited",
+        "points_total",
+        "overall_percent",
+        *[f"{topic.title} (%)" for topic in topics],
+    ]
+    pages = first.learners.paginator.num_pages if first.rows else 0
+    for number in range(1, pages + 1):
+        report = first if number == 1 else cohort_report(cohort, learner_page=number)
+        for row in report.rows:
+            yield [
+                row.learner.username,
+                row.learner.get_full_name(),
+                row.overall.credited,
+                row.overall.total,
+                row.overall.percent,
+                *[_percent_cell(cell) for cell in row.cells],
+            ]

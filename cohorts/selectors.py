@@ -662,3 +662,54 @@ def queue_topics(tutor) -> list[tuple[int, str]]:
         .distinct()
         .order_by("question__topic__title")
     )
+
+
+# --- the printable report ----------------------------------------------------------------------
+
+# Learners on one page of the printable report (and per query batch of its CSV): a class list
+# fits, and a very large cohort is split into pages rather than one unbounded table.
+REPORT_LEARNERS_PER_PAGE = 200
+# Topic columns printed side by side: more do not fit across a portrait A4 sheet, so the
+# report prints the topics as several tables ("sheets") of this many.
+REPORT_TOPICS_PER_SHEET = 6
+# Every topic in scope is one column set; a qualification has far fewer.
+_REPORT_ALL_TOPICS = 10_000
+
+
+@dataclass(frozen=True)
+class ReportSheet:
+    """The report's learners against a few of its topics: one printed table."""
+
+    topics: list
+    rows: list[tuple[object, HeatmapCell, list[HeatmapCell]]]
+    totals: list[HeatmapCell]
+
+
+def cohort_report(cohort: Cohort, *, learner_page: str | int | None = 1) -> Heatmap:
+    """Every topic in the cohort's scope against one page of its learners (sorted by name),
+    with totals: the heatmap's figures, counted the same way, in as many queries."""
+    return cohort_heatmap(
+        cohort,
+        learner_page=learner_page,
+        learners_per_page=REPORT_LEARNERS_PER_PAGE,
+        topics_per_page=_REPORT_ALL_TOPICS,
+    )
+
+
+def report_sheets(heatmap: Heatmap, *, per_sheet: int = REPORT_TOPICS_PER_SHEET) -> list:
+    """Split a report's topic columns into printable tables of ``per_sheet`` topics each, every
+    table with all the learners and the whole cohort's totals. A report without topics is one
+    table of the learners' overall figures."""
+    topics = list(heatmap.topics.object_list)
+    starts = range(0, len(topics), per_sheet) if topics else [0]
+    return [
+        ReportSheet(
+            topics=topics[start : start + per_sheet],
+            rows=[
+                (row.learner, row.overall, row.cells[start : start + per_sheet])
+                for row in heatmap.rows
+            ],
+            totals=heatmap.topic_totals[start : start + per_sheet],
+        )
+        for start in starts
+    ]

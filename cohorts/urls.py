@@ -12,6 +12,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/answers/", views.cohort_answers, name="answers"),
     path("cohorts/<int:pk>/learners/<int:learner_pk>/", views.learner_detail, name="learner"),
     path("cohorts/<int:pk>/export/<kind>.csv", views.export, name="export"),
+    path("cohorts/<int:pk>/report/", views.report, name="report"),
     path("cohorts/<int:pk>/members/", views.members, name="members"),
     path("cohorts/<int:pk>/members/add/", views.add_member, name="add_member"),
     path("cohorts/<int:pk>/members/upload/", views.upload_members, name="upload_members"),

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -292,10 +293,34 @@ def queue(request):
 @tutor_required
 def export(request, pk: int, kind: str):
     cohort = selectors.cohort_for_tutor(request.user, pk)
-    if kind not in {"points", "answers"}:
+    builders = {
+        "points": exports.point_rows,
+        "answers": exports.answer_rows,
+        "report": exports.report_rows,
+    }
+    if kind not in builders:
         raise Http404("No such export.")
-    rows = exports.point_rows(cohort) if kind == "points" else exports.answer_rows(cohort)
+    rows = builders[kind](cohort)
     return exports.csv_response(rows, filename=f"{slugify(cohort.name) or 'cohort'}-{kind}.csv")
+
+
+@tutor_required
+def report(request, pk: int):
+    """The cohort report to print or save as PDF: every learner (a page of them at a time)
+    against every topic in scope, the topics split into tables that fit across a sheet."""
+    cohort = selectors.cohort_for_tutor(request.user, pk)
+    heatmap = selectors.cohort_report(cohort, learner_page=request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/report.html",
+        {
+            "cohort": cohort,
+            "heatmap": heatmap,
+            "page": heatmap.learners,
+            "sheets": selectors.report_sheets(heatmap),
+            "printed_at": timezone.now(),
+        },
+    )
 
 
 @tutor_required

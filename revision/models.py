@@ -61,6 +61,7 @@ class Card(models.Model):
         TERM = "term", "Key concept: term → explanation"
         DEFINITION = "definition", "Key concept: explanation → term"
         MISCONCEPTION = "misconception", "True or false? (a common mistake)"
+        QUESTION = "question", "A question a tutor wrote: question → answer"
 
     # fsrs.State values; a card nobody has reviewed yet is Learning with no last_review.
     class State(models.IntegerChoices):
@@ -126,6 +127,9 @@ class Card(models.Model):
         (load ``marking_point`` with the card)."""
         if self.kind == self.Kind.POINT and self.marking_point_id:
             return self.marking_point.text
+        if self.kind == self.Kind.QUESTION:
+            # Keyed by the question's id, which means nothing to a learner.
+            return "A question your tutor wrote"
         return self.content_key.split(":", 1)[-1]
 
 

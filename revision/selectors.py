@@ -185,7 +185,8 @@ class CardFace:
 
 
 def card_face(card: Card) -> CardFace | None:
-    """The card's content, from the topic's current text (one query). None if it has gone."""
+    """The card's content, from the topic's current text (one query; two for a question a tutor
+    wrote, with its options). None if it has gone."""
     kind = card.kind
     if kind == Card.Kind.POINT:
         point = card.marking_point
@@ -204,6 +205,8 @@ def card_face(card: Card) -> CardFace | None:
             back_label="Model answer",
             note=f"Examiner's marking point: {point.text}",
         )
+    if kind == Card.Kind.QUESTION:
+        return _question_face(card)
     if kind in (Card.Kind.TERM, Card.Kind.DEFINITION):
         wanted = card.content_key.split(":", 1)[1]
         concept = next(
@@ -256,6 +259,33 @@ def card_face(card: Card) -> CardFace | None:
         "False: this is a common mistake." + (f" {item.correction}" if item.correction else ""),
         "Answer",
         true_or_false=False,
+    )
+
+
+def _question_face(card: Card) -> CardFace | None:
+    """A question a tutor wrote: its prompt, then the model answer or the right option(s),
+    with the feedback every learner is given. None once it is retired or gone."""
+    question_id = card.content_key.split(":", 1)[1]
+    question = (
+        Question.objects.active()
+        .filter(pk=int(question_id) if question_id.isdigit() else 0, topic_id=card.topic_id)
+        .prefetch_related("options")
+        .first()
+    )
+    if question is None:
+        return None
+    if question.is_short_answer:
+        back, label = question.model_answer or question.rubric_point_text(), "Model answer"
+    else:
+        right = [o.text for o in question.options.all() if o.is_correct]
+        back = "; ".join(right)
+        label = "Right answers" if len(right) > 1 else "Answer"
+    return CardFace(
+        kicker="Question from your tutor",
+        front=question.prompt,
+        back=back,
+        back_label=label,
+        note=question.general_feedback,
     )
 
 

@@ -18,14 +18,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from assessments.models import Question
 from revision import scheduling
 from revision.models import Card, ReviewLog, StudiedTopic
 from topics.models import KeyConcept, MarkingPoint, Misconception, Topic
 from topics.parsing import normalise_text
 
-# Positions keep a topic's cards in page order: points, then concepts, then misconceptions.
+# Positions keep a topic's cards in page order: points, then concepts, then misconceptions,
+# then the questions tutors wrote.
 _CONCEPT_BASE = 1000
 _MISCONCEPTION_BASE = 2000
+_QUESTION_BASE = 3000
 
 
 class RevisionError(Exception):
@@ -45,6 +48,11 @@ def point_key(point_id: int) -> str:
     return f"point:{point_id}"
 
 
+def question_key(question_id: int) -> str:
+    """The content key of a question a person wrote (or imported): its own card."""
+    return f"question:{question_id}"
+
+
 @dataclass(frozen=True)
 class CardSpec:
     topic_id: int
@@ -55,7 +63,7 @@ class CardSpec:
 
 
 def card_specs(topic_ids: Iterable[int]) -> list[CardSpec]:
-    """Every card the current content of these topics makes (three queries)."""
+    """Every card the current content of these topics makes (four queries)."""
     topic_ids = list(topic_ids)
     specs: list[CardSpec] = []
     seen: set[tuple] = set()
@@ -82,7 +90,25 @@ def card_specs(topic_ids: Iterable[int]) -> list[CardSpec]:
                 item.topic_id, Card.Kind.MISCONCEPTION, key, _MISCONCEPTION_BASE + item.position
             )
         )
+    for question_id, topic_id, position in _written_questions(topic_ids):
+        add(
+            CardSpec(
+                topic_id, Card.Kind.QUESTION, question_key(question_id), _QUESTION_BASE + position
+            )
+        )
     return specs
+
+
+def _written_questions(topic_ids: list[int]):
+    """(id, topic id, position) of the active questions people wrote or imported in these
+    topics: each is a card of its own (generated ones are the points, concepts and
+    misconceptions above)."""
+    return (
+        Question.objects.active()
+        .filter(topic_id__in=topic_ids)
+        .exclude(origin=Question.Origin.GENERATED)
+        .values_list("pk", "topic_id", "position")
+    )
 
 
 def _create_cards(learner_ids: Iterable[int], specs: list[CardSpec], now) -> None:
@@ -169,6 +195,9 @@ def sync_topic_cards(*, topic: Topic) -> None:
 
 def _card_key_for_question(question) -> tuple[str, str] | None:
     """(kind, content_key) of the card a question tests, or None."""
+    if question.origin != Question.Origin.GENERATED:
+        # Written or imported: the question is its own card.
+        return Card.Kind.QUESTION, question_key(question.pk)
     if question.is_short_answer:
         if question.marking_point_id:
             return Card.Kind.POINT, point_key(question.marking_point_id)

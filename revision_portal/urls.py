@@ -23,6 +23,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("tutor/questions/", include("assessments.authoring_urls")),
     path("tutor/", include("cohorts.urls")),
     path("", include("assignments.urls")),
     path("", include("notifications.urls")),

@@ -105,6 +105,7 @@ EXPECTED = {
         COHORT,
     ),
     "cohorts:export": ("get", lambda w: {"pk": w.cohort.pk, "kind": "answers"}, None, COHORT),
+    "cohorts:report": ("get", lambda w: {"pk": w.cohort.pk}, None, COHORT),
     "cohorts:members": ("get", lambda w: {"pk": w.cohort.pk}, None, COHORT),
     "cohorts:add_member": (
         "post",
@@ -132,6 +133,19 @@ EXPECTED = {
         COHORT_ACTION,
     ),
     "cohorts:override": ("get", lambda w: {"response_pk": w.response.pk}, None, COHORT),
+    # Questions tutors write (issue 15): every tutor writes and tries questions; only the
+    # question's author (and admins) edits or retires it.
+    "authoring:home": ("get", lambda w: {}, None, TUTORS),
+    "authoring:topic": ("get", lambda w: {"slug": w.topic.slug}, None, TUTORS),
+    "authoring:add": (
+        "get",
+        lambda w: {"slug": w.topic.slug, "kind": "short_answer"},
+        None,
+        TUTORS,
+    ),
+    "authoring:edit": ("get", lambda w: {"pk": w.written.pk}, None, COHORT),
+    "authoring:retire": ("get", lambda w: {"pk": w.written.pk}, None, COHORT),
+    "authoring:try": ("get", lambda w: {"pk": w.written.pk}, None, TUTORS),
     # Assignments: learners reach their own cohort's, tutors the cohorts they teach.
     "assignments:learner_list": ("get", lambda w: {}, None, SIGNED_IN),
     "assignments:detail": ("get", lambda w: {"pk": w.assignment.pk}, None, OWNER_ONLY),
@@ -241,6 +255,14 @@ class World:
             due_at=timezone.now() + datetime.timedelta(days=1),
         )
         self.notification = Notification.objects.get(recipient=self.learner)
+        self.written = Question.objects.create(
+            topic=self.topic,
+            kind=Question.Kind.SHORT_ANSWER,
+            prompt="A question the tutor wrote.",
+            model_answer="Its model answer.",
+            origin=Question.Origin.AUTHORED,
+            author=tutor,
+        )
         # The submitted quiz made the topic part of the learner's revision.
         self.card = Card.objects.filter(learner=self.learner).first()
 

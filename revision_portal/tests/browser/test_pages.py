@@ -83,6 +83,9 @@ def pages(site):
         "notifications": ("lara", "/notifications/"),
         "tutor-assignment": ("tina", f"/tutor/assignments/{assignment.pk}/"),
         "set-assignment": ("tina", f"/tutor/cohorts/{site.cohort.pk}/assignments/new/"),
+        "cohort-report": ("tina", f"/tutor/cohorts/{site.cohort.pk}/report/"),
+        "my-questions": ("tina", f"/tutor/questions/topics/{topic.slug}/"),
+        "try-question": ("tina", f"/tutor/questions/{done.responses.first().question_id}/try/"),
     }
 
 
@@ -107,6 +110,9 @@ PAGE_NAMES = [
     "notifications",
     "tutor-assignment",
     "set-assignment",
+    "cohort-report",
+    "my-questions",
+    "try-question",
 ]
 
 
