@@ -32,8 +32,15 @@ from assessments import lexicon
 from assessments.calibration import cohens_kappa
 from assessments.marking.decision import DecisionModel, train_decision_model
 from assessments.marking.exemplars import Exemplar, learn_from_exemplars
+from assessments.marking.lexical import MAX_CHARS
 from assessments.marking.overlap import token_f1
-from assessments.marking.pipeline import FEATURES, Evidence, PipelineMarker, references
+from assessments.marking.pipeline import (
+    FEATURES,
+    Evidence,
+    PipelineMarker,
+    references,
+    restated_model_answer,
+)
 from assessments.marking.results import MarkResult, MisconceptionSpec
 from assessments.rubrics import Rubric, build_rubric, with_model_answer
 from topics.parsing import parse_seed_text
@@ -252,6 +259,8 @@ class Measured:
     dev: DevSet
     lexical: list[MarkResult] = field(default_factory=list)
     evidence: list[Evidence | None] = field(default_factory=list)
+    # The overlap with the model answer of answers that restate it (the marker credits them).
+    restated: list[float | None] = field(default_factory=list)
     milliseconds: list[float] = field(default_factory=list)
 
 
@@ -261,8 +270,11 @@ def measure(dev: DevSet, marker: PipelineMarker, progress: Callable[[str], None]
     for number, case in enumerate(dev.cases, start=1):
         started = time.perf_counter()
         lexical, evidence = marker.evidence(case.answer, case.rubric, case.misconceptions)
+        restated = None
         if evidence is not None:
-            marker.decide(lexical, evidence)
+            restated = restated_model_answer(case.answer[:MAX_CHARS], case.rubric, evidence)
+            marker.decide(lexical, evidence, restated=restated)
+        measured.restated.append(restated)
         measured.milliseconds.append((time.perf_counter() - started) * 1000)
         measured.lexical.append(lexical)
         measured.evidence.append(evidence)
@@ -289,9 +301,13 @@ def training_pool(
     return rows, labels, groups
 
 
-def _predict(model: DecisionModel, lexical: MarkResult, evidence: Evidence | None) -> bool:
+def _predict(
+    model: DecisionModel, lexical: MarkResult, evidence: Evidence | None, restated: float | None
+) -> bool:
     if evidence is None:
         return lexical.awarded
+    if restated is not None:
+        return not lexical.misconceptions
     return model.probability(evidence.features) >= model.threshold and not lexical.misconceptions
 
 
@@ -320,7 +336,10 @@ def _marker_predictions(m: Measured, measured: Sequence[Measured]) -> list[bool]
     if not m.dev.trains_model:
         rows, labels, groups = training_pool(measured)
         model = train_decision_model(rows, labels, FEATURES, groups)
-        return [_predict(model, lx, ev) for lx, ev in zip(m.lexical, m.evidence, strict=True)]
+        return [
+            _predict(model, lx, ev, rs)
+            for lx, ev, rs in zip(m.lexical, m.evidence, m.restated, strict=True)
+        ]
     predicted: list[bool] = [False] * len(m.dev.cases)
     for fold in range(FOLDS):
         rows, labels, groups = training_pool(
@@ -329,7 +348,7 @@ def _marker_predictions(m: Measured, measured: Sequence[Measured]) -> list[bool]
         model = train_decision_model(rows, labels, FEATURES, groups)
         for i, case in enumerate(m.dev.cases):
             if fold_of(case.question) == fold:
-                predicted[i] = _predict(model, m.lexical[i], m.evidence[i])
+                predicted[i] = _predict(model, m.lexical[i], m.evidence[i], m.restated[i])
     return predicted
 
 

@@ -84,6 +84,24 @@ def references(rubric: Rubric) -> tuple[str, ...]:
     return ()
 
 
+# How closely (token F1) an answer must repeat the question's own model answer to be credited
+# as a restatement of it, whatever the decision model weighs: the model answer is by definition
+# creditworthy, while on examiner-style points the model learned that heavy overlap with the
+# reference usually means parroting the point (measured: no change on any development set).
+RESTATES_MODEL_ANSWER_F1 = 0.9
+
+
+def restated_model_answer(text: str, rubric: Rubric, evidence: Evidence) -> float | None:
+    """The token F1 with the question's model answer when ``text`` restates it (and denies
+    nothing the rubric asks for); ``None`` otherwise or when the question has no model answer."""
+    if not rubric.model_answer.strip():
+        return None
+    if any(v for k, v in evidence.features.items() if k.endswith("lex_negated")):
+        return None
+    f1 = token_f1(text, (rubric.model_answer,))
+    return f1 if f1 >= RESTATES_MODEL_ANSWER_F1 else None
+
+
 def _required(rubric: Rubric) -> int:
     return max(1, min(rubric.required_count, len(rubric.indicators) or 1))
 
@@ -171,8 +189,14 @@ class PipelineMarker:
         if evidence is None:
             return replace(lexical, marker=self.identity(rubric.lexicon))
         remembered = remembered_mark(answer, rubric, learning)
+        text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
         return self.decide(
-            lexical, evidence, lexicon_name=rubric.lexicon, learning=learning, remembered=remembered
+            lexical,
+            evidence,
+            lexicon_name=rubric.lexicon,
+            learning=learning,
+            remembered=remembered,
+            restated=restated_model_answer(text, rubric, evidence),
         )
 
     def decide(
@@ -183,8 +207,11 @@ class PipelineMarker:
         lexicon_name: str = lexicon.DEFAULT_LEXICON,
         learning: Learning | None = None,
         remembered: bool | None = None,
+        restated: float | None = None,
     ) -> MarkResult:
-        """Turn the channels' evidence into the final, explained result."""
+        """Turn the channels' evidence into the final, explained result. ``remembered`` is a
+        tutor's mark of an answer with the same content; ``restated`` the overlap with the model
+        answer of an answer that restates it (both overrule the decision model)."""
         model = self.model
         learning = learning or Learning()
         probability = _shifted(model.probability(evidence.features), learning.bias)
@@ -194,6 +221,12 @@ class PipelineMarker:
             f"decision: probability of credit {probability:.2f} "
             f"(threshold {model.threshold:.2f}) -> {'credit' if awarded else 'no credit'}"
         )
+        if restated is not None and not lexical.misconceptions:
+            awarded, confident = True, True
+            decision = (
+                f"decision: the answer restates the question's model answer (word overlap "
+                f"{restated:.2f}) -> credit"
+            )
         if remembered is not None and not lexical.misconceptions:
             awarded, confident = remembered, True
             decision = (

@@ -1,6 +1,7 @@
 """The marking pipeline: one way in, a recorded identity, structure's vetoes, the decision."""
 
 import json
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from assessments.marking.pipeline import (
     PipelineMarker,
     is_criterion,
     model_inputs,
+    restated_model_answer,
 )
 from assessments.rubrics import build_rubric
 
@@ -178,3 +180,45 @@ def test_agreement_floors_from_eval_markers_own_output():
         > table["semeval-sciEntsBank"]["overlap_baseline"]["macro_f1"]
     )
     assert all(row["majority"]["kappa"] == 0 for row in table.values())
+
+
+def _with_model_answer(point: str, model_answer: str):
+    return replace(build_rubric(point), model_answer=model_answer)
+
+
+def test_an_answer_restating_the_model_answer_is_credited_whatever_the_model_weighs():
+    # On examiner-style points the decision model learned that heavy overlap with the reference
+    # usually means parroting; the question's own model answer must still earn credit.
+    rubric = _with_model_answer(
+        "Award credit for explaining that regular clients place orders again and again.",
+        "Regular clients place orders again and again, so the firm can plan its stock.",
+    )
+    result = mark_answer(
+        "regular clients place orders again and again, so the firm can plan its stock", rubric
+    )
+    assert result.awarded and result.confident
+    assert "restates the question's model answer" in result.reasons[-1]
+
+
+def test_a_denied_copy_of_the_model_answer_is_not_credited_as_a_restatement():
+    rubric = _with_model_answer(
+        "Award credit for explaining that regular clients place orders again and again.",
+        "Regular clients place orders again and again, so the firm can plan its stock.",
+    )
+    evidence = PipelineMarker().evidence(
+        "Regular clients do not place orders again and again, so the firm cannot plan its stock.",
+        rubric,
+    )[1]
+    assert evidence is not None
+    denied = (
+        "Regular clients do not place orders again and again, so the firm cannot plan its stock."
+    )
+    assert restated_model_answer(denied, rubric, evidence) is None
+
+
+def test_without_a_model_answer_repeating_the_point_is_not_a_restatement():
+    rubric = build_rubric("Award credit for explaining that regular clients place orders again.")
+    assert not rubric.model_answer.strip()
+    text = "explaining that regular clients place orders again"
+    evidence = PipelineMarker().evidence(text, rubric)[1]
+    assert restated_model_answer(text, rubric, evidence) is None
