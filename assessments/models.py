@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -51,10 +51,34 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def with_broken_answer_key(self) -> "QuestionQuerySet":
-        """Choice questions whose options cannot be marked (checked in Python by the same rules
-        as the admin's form; admin-only, over choice questions only)."""
-        questions = self.exclude(kind=Question.Kind.SHORT_ANSWER).prefetch_related("options")
-        return self.filter(pk__in=[q.pk for q in questions if not q.answer_key_is_sound])
+        """Choice questions whose options cannot be marked: ``answer_key_problems``'s rules in
+        SQL (counts of options, right ones, blank ones, "True"/"False" ones), so the admin's
+        question list never reads every option to count them."""
+        blank = Q(options__text__regex=r"^\s*$")
+        choice = self.exclude(kind=Question.Kind.SHORT_ANSWER).annotate(
+            n_options=Count("options", distinct=True),
+            n_right=Count("options", filter=Q(options__is_correct=True), distinct=True),
+            n_blank=Count("options", filter=blank, distinct=True),
+            n_true=Count("options", filter=Q(options__text__iregex=r"^\s*true\s*$"), distinct=True),
+            n_false=Count(
+                "options", filter=Q(options__text__iregex=r"^\s*false\s*$"), distinct=True
+            ),
+        )
+        true_false = Q(kind=Question.Kind.TRUE_FALSE)
+        broken_true_false = true_false & (
+            ~Q(n_options=2)
+            | ~Q(n_true=1)
+            | ~Q(n_false=1)
+            | ~Q(n_right=1)
+            | Q(multiple_answers=True)
+        )
+        broken_choice = ~true_false & (
+            Q(n_options__lt=2)
+            | Q(n_blank__gt=0)
+            | Q(n_right=0)
+            | Q(multiple_answers=False, n_right__gt=1)
+        )
+        return self.filter(pk__in=choice.filter(broken_true_false | broken_choice).values("pk"))
 
 
 class Question(models.Model):

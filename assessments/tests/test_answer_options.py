@@ -516,3 +516,32 @@ def test_a_short_answer_listed_on_the_question_takes_its_verdict_and_feedback(le
     assert credited.result["feedback"].endswith("Yes.")
     assert refused.awarded is False
     assert "Promoter, not profit." in refused.result["feedback"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "several", "options"),
+    [
+        (MC, False, [("A", False), ("B", True)]),
+        (MC, False, [("A", True)]),
+        (MC, False, [("A", False), ("B", False)]),
+        (MC, False, [("A", True), ("B", True)]),
+        (MC, True, [("A", True), ("B", True)]),
+        (MC, True, [("A", False), ("B", False)]),
+        (MC, False, [("A", True), ("  ", False)]),
+        (TF, False, [("True", False), ("False", True)]),
+        (TF, False, [("True", True), ("True", False)]),
+        (TF, False, [("True", True), ("False", True)]),
+        (TF, True, [("True", True), ("False", False)]),
+        (TF, False, [("True", True)]),
+    ],
+)
+def test_the_admins_broken_key_filter_follows_the_same_rules(kind, several, options):
+    question = ChoiceQuestionFactory(
+        kind=kind,
+        multiple_answers=several,
+        choices=[text for text, _ in options],
+        correct_choice=[i for i, (_, right) in enumerate(options) if right],
+    )
+    broken = Question.objects.with_broken_answer_key().filter(pk=question.pk).exists()
+    assert broken is bool(answer_key_problems(kind, several, options))
