@@ -329,19 +329,9 @@ def _apply_rubric(question: Question, rubric: Rubric, *, position: int) -> bool:
     _set_rubric_fields(question, rubric, position=position)
     _save_if_changed(question, before=stored)
     fields_changed = _rubric_state(question) != before
-    wanted = _indicator_rows(rubric)
-    current = list(question.indicators.values_list("position", "label", "alternatives"))
-    if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
-        return fields_changed  # indicators unchanged: no rewrite, so history shows real changes
-    question.indicators.all().delete()
-    bulk_create_with_history(
-        [
-            Indicator(question=question, position=position, label=label, alternatives=alternatives)
-            for position, label, alternatives in wanted
-        ],
-        Indicator,
-    )
-    return True
+    # Unchanged indicators are not rewritten, so their history shows real changes only.
+    indicators_changed = write_indicators(question=question, rows=_indicator_rows(rubric))
+    return fields_changed or indicators_changed
 
 
 def _create_questions(
