@@ -51,35 +51,35 @@ class Phases:
     """Exclusive wall time per phase: entering a phase stops the clock of the one it interrupts."""
 
     def __init__(self) -> None:
-        self.stack = ["client"]
-        self.totals: dict[str, float] = defaultdict(float)
-        self.queries = 0
-        self.by_sql: dict[str, list] = defaultdict(lambda: [0, 0.0])
-        self.started = time.perf_counter()
+        self.reset()
+
+    def _charge(self) -> None:
+        # Wall time, and this thread's CPU time: on a loaded machine the wall time of a phase
+        # includes waiting for a core, its CPU time does not.
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.totals[self.stack[-1]] += now - self.started
+        self.cpu_totals[self.stack[-1]] += cpu - self.cpu_started
+        self.started, self.cpu_started = now, cpu
 
     def push(self, name: str) -> None:
-        now = time.perf_counter()
-        self.totals[self.stack[-1]] += now - self.started
-        self.started = now
+        self._charge()
         self.stack.append(name)
 
     def pop(self) -> None:
-        now = time.perf_counter()
-        self.totals[self.stack.pop()] += now - self.started
-        self.started = now
+        self._charge()
+        self.stack.pop()
 
     def settle(self) -> None:
         """Charge the time since the last change to the phase running now."""
-        now = time.perf_counter()
-        self.totals[self.stack[-1]] += now - self.started
-        self.started = now
+        self._charge()
 
     def reset(self) -> None:
         self.stack = ["client"]
-        self.totals = defaultdict(float)
+        self.totals: dict[str, float] = defaultdict(float)
+        self.cpu_totals: dict[str, float] = defaultdict(float)
         self.queries = 0
-        self.by_sql = defaultdict(lambda: [0, 0.0])
-        self.started = time.perf_counter()
+        self.by_sql: dict[str, list] = defaultdict(lambda: [0, 0.0])
+        self.started, self.cpu_started = time.perf_counter(), time.thread_time()
 
     def timed(self, name: str, function):
         phases = self
@@ -212,11 +212,15 @@ def _top_functions(
     return rows[:limit]
 
 
-def _split(totals: dict, calls: int, wall: float) -> dict:
-    phases = {name: round(seconds * 1000 / calls, 3) for name, seconds in totals.items()}
+def _split(phases: Phases, calls: int, wall: float) -> dict:
+    """Per request: wall and CPU milliseconds, each phase's, the largest first."""
+    wall_ms = {name: round(seconds * 1000 / calls, 3) for name, seconds in phases.totals.items()}
+    cpu_ms = {name: round(seconds * 1000 / calls, 3) for name, seconds in phases.cpu_totals.items()}
     return {
         "ms_per_request": round(wall * 1000 / calls, 3),
-        "phases_ms": dict(sorted(phases.items(), key=lambda item: -item[1])),
+        "cpu_ms_per_request": round(sum(phases.cpu_totals.values()) * 1000 / calls, 3),
+        "phases_ms": dict(sorted(wall_ms.items(), key=lambda item: -item[1])),
+        "phases_cpu_ms": cpu_ms,
     }
 
 
@@ -259,13 +263,15 @@ def _page_requests(manifest: dict):
     }
 
 
-def profile_pages(manifest: dict, requests: int) -> dict:
+def profile_pages(manifest: dict, requests: int, only: set[str] = frozenset()) -> dict:
     """Each page: warm-up, then ``requests`` timed with PHASES, then as many under cProfile."""
     from django.db import connection
 
     _instrument_request_path()
     results = {}
     for name, (make_request, expected) in _page_requests(manifest).items():
+        if only and name not in only:
+            continue
         for _ in range(max(3, requests // 5)):
             reply = make_request()
             if reply.status_code != expected:
@@ -277,7 +283,7 @@ def profile_pages(manifest: dict, requests: int) -> dict:
                 make_request()
             wall = time.perf_counter() - started
             PHASES.settle()
-            row = _split(PHASES.totals, requests, wall)
+            row = _split(PHASES, requests, wall)
             row["queries"] = round(PHASES.queries / requests, 2)
             row["slowest_queries"] = PHASES.slowest_queries(requests)
         profile = cProfile.Profile()
@@ -305,7 +311,7 @@ def profile_import(seed_dir: Path, documents: int) -> dict:
         report = topic_services.import_seed_paths(paths=files[: documents // 2])
         wall = time.perf_counter() - started
         PHASES.settle()
-        row = _split(PHASES.totals, len(files[: documents // 2]), wall)
+        row = _split(PHASES, len(files[: documents // 2]), wall)
         row["queries"] = round(PHASES.queries / max(1, documents // 2), 1)
         row["slowest_queries"] = PHASES.slowest_queries(max(1, documents // 2), limit=8)
     row["documents_per_second"] = round(documents // 2 / wall, 1)
@@ -318,7 +324,8 @@ def profile_import(seed_dir: Path, documents: int) -> dict:
     row["top_project_functions"] = _top_functions(
         profile, len(files) - documents // 2, limit=15, project=True
     )
-    row["phases_ms"]["other (ORM, signals, sections)"] = row["phases_ms"].pop("client", 0)
+    for key in ("phases_ms", "phases_cpu_ms"):
+        row[key]["other (ORM, signals, sections)"] = row[key].pop("client", 0)
     return row
 
 
@@ -377,7 +384,14 @@ def build(args, work: Path) -> None:
 
 
 def _passthrough(args) -> list[str]:
-    return ["--requests", str(args.requests), "--import-docs", str(args.import_docs)]
+    return [
+        "--requests",
+        str(args.requests),
+        "--import-docs",
+        str(args.import_docs),
+        "--pages",
+        args.pages,
+    ]
 
 
 def _inner(args) -> int:
@@ -393,7 +407,8 @@ def _inner(args) -> int:
         (work / "import.json").write_text(json.dumps(result), encoding="utf-8")
     else:
         manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
-        result = profile_pages(manifest, args.requests)
+        only = set(filter(None, args.pages.split(",")))
+        result = profile_pages(manifest, args.requests, only)
         (work / "pages.json").write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -402,10 +417,14 @@ def report(results: dict) -> str:
     lines = []
     for name, row in results.items():
         lines.append(
-            f"\n{name}: {row['ms_per_request']} ms per request/document, {row['queries']} queries"
+            f"\n{name}: {row['ms_per_request']} ms per request/document "
+            f"({row.get('cpu_ms_per_request', 0)} ms CPU in this process), "
+            f"{row['queries']} queries"
         )
+        lines.append("  wall ms, CPU ms, phase:")
         for phase, ms in row["phases_ms"].items():
-            lines.append(f"  {ms:9.3f} ms  {phase}")
+            cpu = row.get("phases_cpu_ms", {}).get(phase, 0)
+            lines.append(f"  {ms:9.3f} {cpu:9.3f}  {phase}")
         for query in row.get("slowest_queries", []):
             lines.append(f"  {query['ms']:9.3f} ms  {query['per_request']} × {query['sql']}")
         for key, title in (
@@ -427,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--topics", type=int, default=200)
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--import-docs", type=int, default=100)
+    parser.add_argument(
+        "--pages", default="", help="comma-separated page names to profile (default: all)"
+    )
     parser.add_argument("--json", default=str(ROOT / "bench" / "profile.json"))
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument(
