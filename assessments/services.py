@@ -548,13 +548,8 @@ def save_answers(*, attempt: Attempt, answers: Mapping[int, str | int | None]) -
 
 
 def _apply_answers(attempt: Attempt, answers: Mapping[int, str | int | None]) -> None:
-    # Only the answered positions: a one-question page posts one answer, and loading the whole
-    # attempt's responses to update one was most of a submit's view time.
     responses = {
-        r.position: r
-        for r in attempt.responses.filter(position__in=list(answers))
-        .select_related("question")
-        .order_by("position")
+        r.position: r for r in attempt.responses.select_related("question").order_by("position")
     }
     changed = []
     for position, value in answers.items():
