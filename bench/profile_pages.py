@@ -357,6 +357,8 @@ def build(args, work: Path) -> None:
     subprocess.run(
         [PY, __file__, "--inner-import", str(work)] + _passthrough(args), env=env, check=True
     )
+    if args.import_only:
+        return
     subprocess.run(
         [
             PY,
@@ -452,6 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=str(ROOT / "bench" / "profile.json"))
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="profile the importer only (no dataset, no pages)",
+    )
+    parser.add_argument(
         "--reuse",
         metavar="DIR",
         help="profile again on the database and files a --keep-db run "
@@ -469,16 +476,19 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         if not args.reuse:
             build(args, work)
-        subprocess.run(
-            [PY, __file__, "--inner-pages", str(work)] + _passthrough(args), env=_env(), check=True
-        )
+        if not args.import_only:
+            subprocess.run(
+                [PY, __file__, "--inner-pages", str(work)] + _passthrough(args),
+                env=_env(),
+                check=True,
+            )
         results = {
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
             "load_average_1min": os.getloadavg()[0],
             "dataset": {"topics": args.topics, "learners": args.learners},
             "requests_per_page": args.requests,
             "import": json.loads((work / "import.json").read_text()),
-            "pages": json.loads((work / "pages.json").read_text()),
+            "pages": {} if args.import_only else json.loads((work / "pages.json").read_text()),
         }
     if not (args.keep_db or args.reuse):
         sys.path.insert(0, str(ROOT / "bench"))
