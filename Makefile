@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BOOTSTRAP_VERSION ?= 5.3.8
 
-.PHONY: run worker test lint format install migrate seed vendor clean chromium bench bench-quick bench-growth bench-deps bench-two-servers eval-marker train-marker
+.PHONY: run worker test lint format install migrate seed vendor clean chromium bench bench-quick bench-growth bench-profile bench-deps bench-two-servers eval-marker train-marker
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -74,6 +74,11 @@ bench-quick: bench-deps
 ## 20,000 learners, 2,000,000 answers), one results.json, ratios side by side (docs/performance.md)
 bench-growth: bench-deps
 	$(PY) bench/run.py --compare 1,10 $(ARGS)
+
+## bench-profile: where each slow page's and the importer's time goes (middleware, view,
+## templates, database, top functions), in-process on a modest dataset (bench/profile_pages.py)
+bench-profile: bench-deps
+	$(PY) bench/profile_pages.py $(ARGS)
 
 ## bench-two-servers: two gunicorn instances, one database: a session moves between them
 bench-two-servers: bench-deps

@@ -38,6 +38,8 @@ from topics.models import (
 )
 from topics.signals import content_version_written_last
 
+# A topic's section rows by section model, in position order.
+SectionRows = dict[type, list]
 ImportStatus = Literal["created", "updated", "unchanged", "failed"]
 STATUSES: tuple[ImportStatus, ...] = ("created", "updated", "unchanged", "failed")
 
@@ -186,7 +188,7 @@ def import_seed_bytes(
     try:
         with transaction.atomic(), content_version_written_last():
             if existing is None:
-                topic = _create_topic(
+                topic, sections = _create_topic(
                     document, source_name=source_name, content_hash=content_hash, publish=publish
                 )
                 status: ImportStatus = "created"
@@ -194,8 +196,9 @@ def import_seed_bytes(
             else:
                 topic = Topic.objects.select_for_update().get(pk=existing.pk)
                 retired = _update_topic(topic, document, content_hash=content_hash)
+                sections = None
                 status = "updated"
-            topic_content_changed(topic=topic)
+            topic_content_changed(topic=topic, sections=sections)
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as error:
@@ -256,16 +259,17 @@ def publish_topics(*, topics: Iterable[Topic], published: bool = True) -> int:
     return changed
 
 
-def topic_content_changed(*, topic: Topic) -> None:
+def topic_content_changed(*, topic: Topic, sections: SectionRows | None = None) -> None:
     """Bring everything derived from ``topic``'s content up to date once all of a change is
     saved: its search column here, then, through ``signals.topic_content_changed``, whatever
     other apps build from it (the question bank, and from it the revision cards).
 
     Call it inside the writer's transaction (imports, the admin), so the content and what is
     derived from it change together. ``updated_at`` and the content version need no call: the
-    topic's own save and the section signals (``topics.signals``) move them.
+    topic's own save and the section signals (``topics.signals``) move them. ``sections`` (every
+    section model's rows, as an import just inserted them) spares reading them back.
     """
-    refresh_search_document(topic)
+    refresh_search_document(topic, sections=sections)
     signals.topic_content_changed.send(sender=Topic, topic=topic)
 
 
@@ -280,16 +284,25 @@ def qualification_vocabulary_changed(*, qualification: Qualification) -> int:
     return len(topics)
 
 
-def refresh_search_document(topic: Topic) -> None:
-    """Rebuild the topic's search column from its current title, synopsis and sections."""
+def refresh_search_document(topic: Topic, *, sections: SectionRows | None = None) -> None:
+    """Rebuild the topic's search column from its current title, synopsis and sections.
+
+    ``sections`` maps every section model to the topic's rows in position order, as an import
+    just inserted them (all active); without it they are read, one query each."""
+
+    def rows(model, queryset):
+        return sections[model] if sections is not None else queryset
+
     parts = [topic.title, topic.synopsis]
-    parts += [f"{c.term}: {c.explanation}" for c in topic.key_concepts.all()]
-    parts += [tip.text for tip in topic.exam_tips.all()]
-    parts += [f"{m.statement} {m.correction}" for m in topic.misconceptions.all()]
-    parts += [point.text for point in topic.marking_points.active()]
-    parts += [o.text for o in topic.learning_objectives.all()]
-    parts += [p.text for p in topic.prerequisites.all()]
-    parts += [f"{t.term} {t.definition}" for t in topic.key_terms.all()]
+    parts += [f"{c.term}: {c.explanation}" for c in rows(KeyConcept, topic.key_concepts.all())]
+    parts += [tip.text for tip in rows(ExamTip, topic.exam_tips.all())]
+    parts += [
+        f"{m.statement} {m.correction}" for m in rows(Misconception, topic.misconceptions.all())
+    ]
+    parts += [point.text for point in rows(MarkingPoint, topic.marking_points.active())]
+    parts += [o.text for o in rows(LearningObjective, topic.learning_objectives.all())]
+    parts += [p.text for p in rows(Prerequisite, topic.prerequisites.all())]
+    parts += [f"{t.term} {t.definition}" for t in rows(KeyTerm, topic.key_terms.all())]
     document = "\n".join(part.strip() for part in parts if part and part.strip())
     if document != topic.search_document:
         topic.search_document = document
@@ -340,7 +353,8 @@ def _unique_slug(title: str) -> str:
 
 def _create_topic(
     document: parsing.SeedDocument, *, source_name: str, content_hash: str, publish: bool
-) -> Topic:
+) -> tuple[Topic, SectionRows]:
+    """The new topic and its sections' rows by model, as inserted."""
     topic = Topic(
         qualification=_qualification_for(document),
         title=document.title[:200],
@@ -353,8 +367,7 @@ def _create_topic(
     )
     topic.full_clean()
     topic.save()
-    _create_sections(topic, document, SECTION_MODELS)
-    return topic
+    return topic, _create_sections(topic, document, SECTION_MODELS)
 
 
 def _update_topic(topic: Topic, document: parsing.SeedDocument, *, content_hash: str) -> int:
@@ -427,18 +440,20 @@ _SECTION_ROWS: dict[type, tuple[str, Callable[[Any], dict[str, Any]]]] = {
 }
 
 
-def _create_sections(topic: Topic, document: parsing.SeedDocument, models: Iterable[type]) -> None:
+def _create_sections(
+    topic: Topic, document: parsing.SeedDocument, models: Iterable[type]
+) -> SectionRows:
     """Insert the document's sections for ``models``, numbered from 1 in document order, each
-    with its history rows."""
+    with its history rows; returns the rows by model."""
+    created: SectionRows = {}
     for model in models:
         attribute, row = _SECTION_ROWS[model]
-        _bulk_create_with_history(
-            [
-                model(topic=topic, position=position, **row(item))
-                for position, item in enumerate(getattr(document, attribute), start=1)
-            ],
-            model,
-        )
+        created[model] = [
+            model(topic=topic, position=position, **row(item))
+            for position, item in enumerate(getattr(document, attribute), start=1)
+        ]
+        _bulk_create_with_history(created[model], model)
+    return created
 
 
 def _replace_sections(topic: Topic, document: parsing.SeedDocument) -> None:

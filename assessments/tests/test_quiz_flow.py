@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import Attempt, PointMastery, Question, Response
-from assessments.services import QuizError, start_attempt, submit_attempt
+from assessments.services import QuizError, save_answers, start_attempt, submit_attempt
 from assessments.tests.factories import UserFactory
 from topics.models import Topic
 
@@ -124,6 +124,24 @@ def test_submit_attempt_service_is_idempotent(learner, crm_topic):
 
     assert (first, second) == (True, False)
     assert attempt.responses.get(position=1).answer_text == CRM_ANSWER
+
+
+def test_saving_one_answer_leaves_the_attempts_other_answers_alone(learner, crm_topic):
+    """save_answers reads only the posted positions' responses; the others keep their answers."""
+    attempt = start_attempt(learner=learner, kind=Attempt.Kind.TOPIC, topic=crm_topic)
+    short = [
+        r.position
+        for r in attempt.responses.select_related("question")
+        if r.question.is_short_answer
+    ]
+    first, second = short[:2]
+    save_answers(attempt=attempt, answers={first: "first answer", second: "second answer"})
+
+    save_answers(attempt=attempt, answers={second: "second, rewritten"})
+
+    answers = dict(attempt.responses.values_list("position", "answer_text"))
+    assert answers[first] == "first answer"
+    assert answers[second] == "second, rewritten"
 
 
 def test_answer_over_the_limit_gets_a_clear_message_and_is_not_saved(client, learner, crm_topic):

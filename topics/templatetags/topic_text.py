@@ -9,6 +9,7 @@ left plain.
 """
 
 import re
+import threading
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -55,18 +56,34 @@ _ANCHOR = re.compile(r'<a\s(?P<attrs>(?:[^>"]|"[^"]*")*)>(?P<body>.*?)</a>', re.
 _HREF = re.compile(r'\bhref="(?P<href>[^"]*)"')
 
 
+# One Markdown converter per thread, reset before each text. Building one (its block and inline
+# patterns, compiled regular expressions) cost more than converting a topic's short texts: a
+# topic page renders about 20 of them, and building a converter for each was about half of
+# rendering the page (bench/profile_pages.py). A converter keeps state while converting (link
+# references, footnotes), so it is never shared between threads and is reset every time.
+_converters = threading.local()
+# The same holds for the sanitiser's allow-list, built once.
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes={"http", "https", "mailto"},
+    # rel is set below, on links to other sites only (and any rel an author wrote is gone).
+    link_rel=None,
+)
+
+
+def _converter() -> markdown_lib.Markdown:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(extensions=["sane_lists"], output_format="html")
+        _converters.markdown = converter
+    return converter.reset()
+
+
 def markdown_to_safe_html(text: str) -> str:
     """Markdown in, sanitised HTML out, with links to other sites marked external."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        # rel is set below, on links to other sites only (and any rel an author wrote is gone).
-        link_rel=None,
-    )
-    return _ANCHOR.sub(_mark_external, clean)
+    html = _converter().convert(text or "")
+    return _ANCHOR.sub(_mark_external, _CLEANER.clean(html))
 
 
 def _own_host(host: str) -> bool:

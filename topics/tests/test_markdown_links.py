@@ -72,3 +72,25 @@ def test_an_external_link_on_the_topic_page_is_marked(client):
     html = client.get(topic.get_absolute_url()).content.decode()
     assert "(external link)</span></a>" in html
     assert 'rel="noopener nofollow' in html or 'rel="noopener noreferrer nofollow' in html
+
+
+def test_the_reused_converter_keeps_nothing_from_one_text_to_the_next():
+    """The converter is built once per thread and reset before each text: a link reference
+    defined in one text must not turn a later text's brackets into a link."""
+    defines = "Read [the guide][guide].\n\n[guide]: https://www.gov.uk/guide"
+    uses_only = "Read [the guide][guide]."
+    assert len(anchors(markdown_to_safe_html(defines))) == 1
+    assert anchors(markdown_to_safe_html(uses_only)) == []
+    assert markdown_to_safe_html(uses_only) == "<p>Read [the guide][guide].</p>"
+
+
+def test_the_reused_converter_gives_what_a_fresh_one_gives():
+    import markdown as markdown_lib
+
+    from topics.templatetags import topic_text
+
+    texts = ["* one\n* two", "1. a\n2. b\n\nText with **bold**.", "Plain", "", "`code` <b>x</b>"]
+    for _ in range(2):
+        for text in texts:
+            fresh = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
+            assert topic_text._converter().convert(text) == fresh

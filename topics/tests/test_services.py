@@ -211,3 +211,34 @@ def test_two_topics_with_the_same_title_get_distinct_slugs():
 
     assert first.slug != second.slug
     assert second.slug == f"{first.slug}-2"
+
+
+def test_an_imported_topics_search_column_is_what_its_stored_sections_give(imported_seeds):
+    """A new topic's search text is built from the rows the import just inserted, not read
+    back: it must equal the text rebuilt from the database, section by section."""
+    from topics.services import refresh_search_document
+
+    for topic in Topic.objects.all():
+        imported = topic.search_document
+        topic.search_document = ""
+        refresh_search_document(topic)  # no rows given: every section read from the database
+        assert topic.search_document == imported, topic.source_file
+        assert Topic.objects.get(pk=topic.pk).search_document == imported
+
+
+def test_a_new_topics_import_reads_no_section_back_for_its_search_column(seed_bytes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_seed_bytes(source_name="001_x.txt", data=seed_bytes("001"))
+
+    assert result.status == "created"
+    section_tables = [model._meta.db_table for model in (KeyConcept, MarkingPoint)]
+    section_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and any(f'FROM "{t}"' in q["sql"] for t in section_tables)
+    ]
+    # The question bank (assessments) reads the points and concepts it builds from: once each.
+    assert len(section_reads) == 2
