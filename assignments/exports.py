@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 
-from assessments.answer_options import chosen_option_texts
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt
+from cohorts.exports import ANSWER_FIELDS, answer_cell, credit_cell, learner_fields
 from cohorts.models import CohortMembership
 
 HEADER = [
@@ -26,10 +26,6 @@ HEADER = [
     "credited",
     "tutor_comment",
 ]
-
-
-def _credit(value) -> str:
-    return "" if value is None else str(int(value))
 
 
 def assignment_rows(assignment: Assignment) -> Iterator[list]:
@@ -54,9 +50,7 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
             started=Exists(links),
         )
         .values(
-            "learner__username",
-            "learner__first_name",
-            "learner__last_name",
+            *learner_fields("learner"),
             "counted",
             "used",
             "started",
@@ -69,16 +63,8 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         Response.objects.filter(attempt_id__in=counted_ids, attempt__marked_at__isnull=False)
         .select_related("attempt", "question__topic")
         .only(
+            *ANSWER_FIELDS,
             "position",
-            "answer_text",
-            "selected_choice",
-            "selected_choices",
-            "rubric_snapshot",
-            "awarded",
-            "override_awarded",
-            "override_comment",
-            "question__prompt",
-            "question__kind",
             "question__topic__title",
             "attempt__id",
             "attempt__submitted_at",
@@ -105,20 +91,16 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         submitted_at = answers[0].attempt.submitted_at
         late = submitted_at > assignment.due_at
         for response in answers:
-            answer = response.answer_text
-            if not response.question.is_short_answer:
-                # The options as the learner saw them (kept with the mark).
-                answer = chosen_option_texts(response.rubric_snapshot, response.chosen_positions)
             yield [
                 *base,
                 "submitted late" if late else "submitted",
                 member["used"] or 0,
                 submitted_at.isoformat(),
-                _credit(late),
+                credit_cell(late),
                 response.position,
                 response.question.topic.title,
                 response.question.prompt,
-                answer,
-                _credit(response.credited),
+                answer_cell(response),
+                credit_cell(response.credited),
                 response.override_comment,
             ]
