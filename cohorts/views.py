@@ -178,8 +178,6 @@ def cohort_answers(request, pk: int):
     misconception = request.GET.get("misconception", "")[:2000]
     answers = selectors.cohort_answers(cohort, point_id=point_id, misconception=misconception)
     page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cohorts/cohort_answers.html",
@@ -188,7 +186,7 @@ def cohort_answers(request, pk: int):
             "page": page,
             "misconception": misconception,
             "point_id": point_id,
-            "filter_query": query.urlencode(),
+            "filter_query": _query_without(request, "page"),
         },
     )
 
@@ -281,12 +279,15 @@ def queue(request):
             messages.info(request, "Tick the answers whose automatic mark you accept.")
         return redirect(request.get_full_path())
     page = Paginator(waiting, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cohorts/queue.html",
-        {"page": page, "form": form, "query": query.urlencode(), "filtered": bool(filters)},
+        {
+            "page": page,
+            "form": form,
+            "query": _query_without(request, "page"),
+            "filtered": bool(filters),
+        },
     )
 
 
