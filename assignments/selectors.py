@@ -124,6 +124,17 @@ def _decorate_for_learner(assignment: Assignment, now) -> Assignment:
     return assignment
 
 
+def _learner_assignments(user, *, closed: bool):
+    """The assignments of the learner's cohorts, open or closed by the tutor, with the
+    learner's attempt annotations (``_decorate_for_learner`` reads them)."""
+    return (
+        Assignment.objects.for_learner(user)
+        .filter(closed_at__isnull=not closed)
+        .select_related("cohort")
+        .annotate(**_learner_annotations(user))
+    )
+
+
 def assignments_for_learner(user, *, now: datetime.datetime | None = None) -> list[Assignment]:
     """The learner's current assignments: those of their cohorts not closed by the tutor,
     overdue ones (past due, not submitted) first, then by due date; each with ``status``
@@ -133,13 +144,7 @@ def assignments_for_learner(user, *, now: datetime.datetime | None = None) -> li
     if not user.is_authenticated:
         return []
     now = now or timezone.now()
-    rows = (
-        Assignment.objects.for_learner(user)
-        .filter(closed_at__isnull=True)
-        .select_related("cohort")
-        .annotate(**_learner_annotations(user))
-        .order_by("due_at", "pk")
-    )
+    rows = _learner_assignments(user, closed=False).order_by("due_at", "pk")
     assignments = [_decorate_for_learner(a, now) for a in rows]
     # Overdue first (stable: each group keeps the due-date order).
     return sorted(assignments, key=lambda a: not a.overdue)
@@ -148,13 +153,7 @@ def assignments_for_learner(user, *, now: datetime.datetime | None = None) -> li
 def past_assignments_for_learner(user, *, now=None) -> list[Assignment]:
     """Assignments of the learner's cohorts that the tutor has closed, latest due first."""
     now = now or timezone.now()
-    rows = (
-        Assignment.objects.for_learner(user)
-        .filter(closed_at__isnull=False)
-        .select_related("cohort")
-        .annotate(**_learner_annotations(user))
-        .order_by("-due_at", "-pk")[:50]
-    )
+    rows = _learner_assignments(user, closed=True).order_by("-due_at", "-pk")[:50]
     return [_decorate_for_learner(a, now) for a in rows]
 
 
