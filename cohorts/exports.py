@@ -79,6 +79,11 @@ def learner_fields(path: str) -> tuple[str, ...]:
     return (f"{path}__username", f"{path}__first_name", f"{path}__last_name")
 
 
+def learner_cells(learner) -> list[str]:
+    """A learner's first two cells in every export: username and full name."""
+    return [learner.username, learner.get_full_name()]
+
+
 def credit_cell(value) -> str:
     """A yes/no or credit as a spreadsheet sums it: "1", "0", or empty when there is none."""
     return "" if value is None else str(int(value))
@@ -126,8 +131,7 @@ def point_rows(cohort: Cohort) -> Iterator[list]:
     )
     for row in rows.iterator(chunk_size=2000):
         yield [
-            row.learner.username,
-            row.learner.get_full_name(),
+            *learner_cells(row.learner),
             row.topic.title,
             row.marking_point.position,
             row.marking_point.text,
@@ -167,11 +171,9 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
         .order_by("attempt__learner__username", "attempt__submitted_at", "position")
     )
     for response in rows.iterator(chunk_size=2000):
-        learner = response.attempt.learner
         point = response.question.marking_point
         yield [
-            learner.username,
-            learner.get_full_name(),
+            *learner_cells(response.attempt.learner),
             response.attempt_id,
             response.attempt.submitted_at.isoformat(),
             response.question.topic.title,
@@ -210,8 +212,7 @@ def report_rows(cohort: Cohort) -> Iterator[list]:
         report = first if number == 1 else cohort_report(cohort, learner_page=number)
         for row in report.rows:
             yield [
-                row.learner.username,
-                row.learner.get_full_name(),
+                *learner_cells(row.learner),
                 row.overall.credited,
                 row.overall.total,
                 row.overall.percent,

@@ -279,15 +279,11 @@ def queue(request):
             messages.info(request, "Tick the answers whose automatic mark you accept.")
         return redirect(request.get_full_path())
     page = Paginator(waiting, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = _query_without(request, "page")
     return render(
         request,
         "cohorts/queue.html",
-        {
-            "page": page,
-            "form": form,
-            "query": _query_without(request, "page"),
-            "filtered": bool(filters),
-        },
+        {"page": page, "form": form, "query": query, "filtered": bool(filters)},
     )
 
 
