@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -38,6 +36,7 @@ from assessments.services import (
     relearn_question,
     write_indicators,
 )
+from revision_portal.admin_tools import changelist_tool_response, check_can_import
 from revision_portal.audit import child_history
 
 
@@ -659,8 +658,7 @@ class ExemplarAdmin(admin.ModelAdmin):
     def import_view(self, request):
         """Import marked answers uploaded by an admin, with ``import_marked_answers``'s rules
         and report."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
+        check_can_import(self, request)
         report = None
         form = MarkedAnswersUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -670,15 +668,14 @@ class ExemplarAdmin(admin.ModelAdmin):
                 f"{form.cleaned_data['file'].name}: {report.summary}",
                 messages.WARNING if report.errors else messages.SUCCESS,
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import marked answers",
-            "form": form,
-            "report": report,
-            "changelist_url": reverse("admin:assessments_exemplar_changelist"),
-        }
-        return TemplateResponse(request, "admin/assessments/exemplar/import.html", context)
+        return changelist_tool_response(
+            self,
+            request,
+            "admin/assessments/exemplar/import.html",
+            title="Import marked answers",
+            form=form,
+            report=report,
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -4,7 +4,6 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect, JsonResponse
@@ -13,6 +12,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from revision_portal.admin_tools import changelist_tool_response, check_can_import
 from revision_portal.audit import child_history
 from topics.forms import (
     RETIRED_HELP,
@@ -466,8 +466,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
     def upload_view(self, request):
         """Import seed files uploaded by an admin, with the command's rules and report."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
+        check_can_import(self, request)
         report = None
         form = SeedUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -481,16 +480,15 @@ class TopicAdmin(SimpleHistoryAdmin):
             level = messages.ERROR if report.failed else messages.SUCCESS
             prefix = "Dry run, nothing saved: " if dry_run else ""
             self.message_user(request, prefix + report.summary, level=level)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Upload seed files",
-            "form": form,
-            "report": report,
-            "dry_run": bool(report and form.cleaned_data.get("dry_run")),
-            "changelist_url": reverse("admin:topics_topic_changelist"),
-        }
-        return TemplateResponse(request, "admin/topics/topic/upload_seeds.html", context)
+        return changelist_tool_response(
+            self,
+            request,
+            "admin/topics/topic/upload_seeds.html",
+            title="Upload seed files",
+            form=form,
+            report=report,
+            dry_run=bool(report and form.cleaned_data.get("dry_run")),
+        )
 
 
 @admin.register(MarkingPoint)

@@ -1,0 +1,35 @@
+"""The admin's change list tool pages (uploading seed files, importing question banks or marked
+answers): who may open one, and what every such page is rendered with
+(``admin/changelist_tool.html`` reads ``opts``, ``title`` and ``changelist_url``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+
+def check_can_import(model_admin, request) -> None:
+    """Refuse (403) a user who may not both add and change the admin's model: an import does
+    both."""
+    if not (model_admin.has_add_permission(request) and model_admin.has_change_permission(request)):
+        raise PermissionDenied
+
+
+def changelist_tool_response(
+    model_admin, request, template: str, *, title: str, **context
+) -> TemplateResponse:
+    """``template`` (which extends ``admin/changelist_tool.html``) for ``model_admin``'s model,
+    with the admin site's context, the page's ``title`` and the rest of ``context``."""
+    opts = model_admin.model._meta
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": opts,
+            "title": title,
+            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            **context,
+        },
+    )
