@@ -4,8 +4,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -14,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from revision_portal.admin_tools import changelist_tool_response, check_can_import
 from revision_portal.audit import child_history
+from topics import models
 from topics.forms import (
     RETIRED_HELP,
     MarkingPointEntryForm,
@@ -24,19 +24,6 @@ from topics.forms import (
     SeedUploadForm,
 )
 from topics.markdown_preview import MarkdownPreviewTextarea, preview_html, preview_problem
-from topics.models import (
-    SECTION_MODELS,
-    ExamTip,
-    KeyConcept,
-    KeyTerm,
-    LearningObjective,
-    MarkingPoint,
-    Misconception,
-    Prerequisite,
-    Qualification,
-    SectionItem,
-    Topic,
-)
 from topics.ordering import MoveRequest, parse_move
 from topics.services import (
     ImportReport,
@@ -70,7 +57,7 @@ class SectionInline(admin.TabularInline):
     description = ""
     # Every text field of a section is Markdown on the topic page (topics/_topic_sections.html),
     # rendered inline, as list items.
-    formfield_overrides = {models.TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
+    formfield_overrides = {TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
 
     class Media:
         # Drag to reorder: an enhancement of the Up/Down buttons, which work without it.
@@ -78,22 +65,22 @@ class SectionInline(admin.TabularInline):
 
 
 class KeyConceptInline(SectionInline):
-    model = KeyConcept
+    model = models.KeyConcept
     fields = ["term", "explanation"]
 
 
 class ExamTipInline(SectionInline):
-    model = ExamTip
+    model = models.ExamTip
     fields = ["text"]
 
 
 class MisconceptionInline(SectionInline):
-    model = Misconception
+    model = models.Misconception
     fields = ["statement", "correction"]
 
 
 class MarkingPointInline(SectionInline):
-    model = MarkingPoint
+    model = models.MarkingPoint
     form = MarkingPointEntryForm
     fields = ["text", "retired"]
     classes = []  # the only group on its page: open
@@ -107,18 +94,18 @@ class MarkingPointInline(SectionInline):
 
 
 class LearningObjectiveInline(SectionInline):
-    model = LearningObjective
+    model = models.LearningObjective
     fields = ["text"]
 
 
 class PrerequisiteInline(SectionInline):
-    model = Prerequisite
+    model = models.Prerequisite
     fields = ["text"]
     verbose_name_plural = "prerequisites (before you start)"
 
 
 class KeyTermInline(SectionInline):
-    model = KeyTerm
+    model = models.KeyTerm
     fields = ["term", "definition"]
 
 
@@ -135,7 +122,7 @@ CONTENT_INLINES = [
 MARKING_POINTS_PART = "marking_points"
 
 
-@admin.register(Qualification)
+@admin.register(models.Qualification)
 class QualificationAdmin(SimpleHistoryAdmin):
     form = QualificationForm
     list_display = ["name", "awarding_body", "level", "lexicon"]
@@ -156,7 +143,7 @@ class QualificationAdmin(SimpleHistoryAdmin):
             )
 
 
-@admin.register(Topic)
+@admin.register(models.Topic)
 class TopicAdmin(SimpleHistoryAdmin):
     """A topic in parts: its content and sections on the change page (each section folded,
     with a count and its first entries), its marking points on a page of their own, and a
@@ -270,7 +257,7 @@ class TopicAdmin(SimpleHistoryAdmin):
             context["subtitle"] = None
         return self.changeform_view(request, object_id, extra_context=context)
 
-    def _parts_context(self, request, topic: Topic | None) -> dict:
+    def _parts_context(self, request, topic: models.Topic | None) -> dict:
         """Links to the parts of ``topic`` (the current one marked), with their sizes."""
         if topic is None:
             return {}
@@ -310,7 +297,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         except (TypeError, ValueError):
             topic_id = None
         children = (
-            child_history((model, {"topic_id": topic_id}) for model in SECTION_MODELS)
+            child_history((model, {"topic_id": topic_id}) for model in models.SECTION_MODELS)
             if topic_id is not None
             else []
         )
@@ -322,7 +309,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=context)
 
     @admin.display(description="Status", ordering="is_published")
-    def status(self, obj: Topic) -> str:
+    def status(self, obj: models.Topic) -> str:
         if obj.is_published:
             return "Published"
         if obj.title_derived:
@@ -366,7 +353,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     @admin.display(description="Live page")
-    def live_page(self, obj: Topic) -> str:
+    def live_page(self, obj: models.Topic) -> str:
         if not obj.pk:
             return "-"
         label = "View on site" if obj.is_published else "Preview (draft)"
@@ -374,7 +361,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         # Entries added by hand go at the end of their section (editors never type positions).
-        if issubclass(formset.model, SectionItem):
+        if issubclass(formset.model, models.SectionItem):
             position = next_section_position(model=formset.model, topic=form.instance)
             for entry in formset.extra_forms:
                 if entry.has_changed() and not entry.cleaned_data.get("DELETE"):
@@ -394,7 +381,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         # bring both up to date once every section has been saved (and moved).
         topic_content_changed(topic=form.instance)
 
-    def _apply_dragged_orders(self, request, topic: Topic, formsets) -> None:
+    def _apply_dragged_orders(self, request, topic: models.Topic, formsets) -> None:
         for formset in formsets:
             value = request.POST.get(f"{ORDER_FIELD_PREFIX}{formset.prefix}")
             if not value or not _may_change(request, formset.model):
@@ -406,7 +393,7 @@ class TopicAdmin(SimpleHistoryAdmin):
                     messages.SUCCESS,
                 )
 
-    def _apply_move(self, request, topic: Topic, formsets, move: MoveRequest):
+    def _apply_move(self, request, topic: models.Topic, formsets, move: MoveRequest):
         formset = next((f for f in formsets if f.prefix == move.prefix), None)
         if formset is None or not _may_change(request, formset.model):
             return None
@@ -491,7 +478,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         )
 
 
-@admin.register(MarkingPoint)
+@admin.register(models.MarkingPoint)
 class MarkingPointAdmin(SimpleHistoryAdmin):
     form = MarkingPointForm
     list_display = ["text", "topic", "is_retired"]
@@ -503,13 +490,13 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
     fields = ["topic", "text", "retired", "normalised_text"]
     readonly_fields = ["normalised_text"]
     actions = ["retire_selected"]
-    formfield_overrides = {models.TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
+    formfield_overrides = {TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
 
     class Media:
         css = {"all": ["css/admin_topics.css"]}
 
     @admin.display(description="Retired", boolean=True, ordering="retired_at")
-    def is_retired(self, obj: MarkingPoint) -> bool:
+    def is_retired(self, obj: models.MarkingPoint) -> bool:
         return obj.retired_at is not None
 
     def has_delete_permission(self, request, obj=None):
@@ -545,7 +532,7 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if obj.pk is None:
             # A point added here goes at the end of its topic's list.
-            obj.position = next_section_position(model=MarkingPoint, topic=obj.topic)
+            obj.position = next_section_position(model=models.MarkingPoint, topic=obj.topic)
         super().save_model(request, obj, form, change)
         topic_content_changed(topic=obj.topic)
 
@@ -559,7 +546,7 @@ def _inline_prefix(inline) -> str:
     return inline.model._meta.get_field("topic").remote_field.get_accessor_name()
 
 
-def _questions_changelist_url(request, topic: Topic) -> str | None:
+def _questions_changelist_url(request, topic: models.Topic) -> str | None:
     """The question bank's admin list filtered to ``topic``, for users who may see it (the
     question admin lives in the assessments app, which this app does not import)."""
     if not request.user.has_perm("assessments.view_question"):
