@@ -11,7 +11,11 @@ from django.urls import path
 from assessments.forms import QuestionBankUploadForm
 from assessments.question_bank_transfer import export_question_bank, import_question_bank
 from assessments.question_banks.reading import GIFT, MAX_BANK_BYTES, MOODLE_XML
-from revision_portal.admin_tools import changelist_tool_response, check_can_import
+from revision_portal.admin_tools import (
+    changelist_tool_response,
+    check_can_import,
+    import_summary,
+)
 
 _DOWNLOADS = {
     GIFT: ("question-bank.gift", "text/plain; charset=utf-8"),
@@ -60,10 +64,9 @@ class QuestionBankAdminMixin:
                 # One byte over the limit is enough for the importer to refuse the file.
                 data = upload.read(MAX_BANK_BYTES + 1)
                 reports.append(import_question_bank(name=upload.name, data=data, dry_run=dry_run))
-            prefix = "Dry run, nothing saved: " if dry_run else ""
             for report in reports:
                 level = messages.WARNING if report.failed else messages.SUCCESS
-                self.message_user(request, prefix + report.summary, level=level)
+                self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
         return changelist_tool_response(
             self,
             request,

@@ -16,6 +16,12 @@ def check_can_import(model_admin, request) -> None:
         raise PermissionDenied
 
 
+def import_summary(summary: str, *, dry_run: bool) -> str:
+    """An import report's summary as the admin's message says it: a dry run says first that
+    nothing was saved."""
+    return f"Dry run, nothing saved: {summary}" if dry_run else summary
+
+
 def changelist_tool_response(
     model_admin, request, template: str, *, title: str, **context
 ) -> TemplateResponse:

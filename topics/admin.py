@@ -11,7 +11,11 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from revision_portal.admin_tools import changelist_tool_response, check_can_import
+from revision_portal.admin_tools import (
+    changelist_tool_response,
+    check_can_import,
+    import_summary,
+)
 from revision_portal.audit import child_history
 from topics import models
 from topics.forms import (
@@ -465,8 +469,7 @@ class TopicAdmin(SimpleHistoryAdmin):
                 ]
             )
             level = messages.ERROR if report.failed else messages.SUCCESS
-            prefix = "Dry run, nothing saved: " if dry_run else ""
-            self.message_user(request, prefix + report.summary, level=level)
+            self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
         return changelist_tool_response(
             self,
             request,
