@@ -90,19 +90,15 @@ def answer_form_for(response, data=None, *, prefix=None, label=None):
             data, prefix=prefix, label=label, initial={"answer": response.answer_text}
         )
     if question.takes_several_answers:
-        return MultipleAnswersForm(
-            data,
-            prefix=prefix,
-            label=label,
-            choices=question.option_texts(),
-            initial={"choice": response.chosen_positions},
-        )
-    return ChoiceAnswerForm(
+        form_class, chosen = MultipleAnswersForm, response.chosen_positions
+    else:
+        form_class, chosen = ChoiceAnswerForm, response.selected_choice
+    return form_class(
         data,
         prefix=prefix,
         label=label,
         choices=question.option_texts(),
-        initial={"choice": response.selected_choice},
+        initial={"choice": chosen},
     )
 
 
