@@ -457,29 +457,31 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=context)
 
 
-class ResultRevisionInline(admin.TabularInline):
-    model = models.ResultRevision
+class RecordInline(admin.TabularInline):
+    """Rows of an attempt's record (its answers, their earlier results, tutors' overrides):
+    written by the quiz and marking services, so the admin shows them but never adds or
+    deletes one here."""
+
     extra = 0
     can_delete = False
-    readonly_fields = ["awarded", "marked_at", "replaced_at", "reason", "result", "rubric_snapshot"]
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class OverrideRecordInline(admin.TabularInline):
+class ResultRevisionInline(RecordInline):
+    model = models.ResultRevision
+    readonly_fields = ["awarded", "marked_at", "replaced_at", "reason", "result", "rubric_snapshot"]
+
+
+class OverrideRecordInline(RecordInline):
     """The mark's audit trail: every tutor override, with the credit before and after."""
 
     model = models.OverrideRecord
-    extra = 0
-    can_delete = False
     fields = ["created_at", "tutor", "previous_awarded", "awarded", "comment"]
     readonly_fields = fields
     verbose_name = "mark change"
     verbose_name_plural = "mark changes (tutor overrides)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -588,16 +590,11 @@ class ResponseAdmin(admin.ModelAdmin):
         )
 
 
-class ResponseInline(admin.TabularInline):
+class ResponseInline(RecordInline):
     model = models.Response
-    extra = 0
-    can_delete = False
     fields = ["position", "question", "answer_text", "awarded", "override_awarded"]
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Attempt)
