@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt
 from cohorts.exports import ANSWER_FIELDS, answer_cell, credit_cell, learner_fields
 from cohorts.models import CohortMembership
+from revision_portal.queries import count_of
 
 HEADER = [
     "username",
@@ -44,9 +45,7 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         .filter(cohort_id=assignment.cohort_id)
         .annotate(
             counted=Subquery(counted),
-            used=Subquery(
-                links.order_by().values("learner").annotate(n=Count("pk")).values("n")[:1]
-            ),
+            used=count_of(links, "learner"),
             started=Exists(links),
         )
         .values(

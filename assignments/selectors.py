@@ -12,19 +12,18 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt, AssignmentQuestion
 from cohorts.models import CohortMembership
+from revision_portal.queries import count_of
 
 # A response counts as credited when the tutor's mark says so, or the marker's if none.
 CREDITED = Q(override_awarded=True) | Q(override_awarded__isnull=True, awarded=True)
@@ -51,29 +50,18 @@ def assignment_for_learner(learner, pk: int) -> Assignment:
 
 def assignments_for_tutor(tutor):
     """The tutor's assignments, soonest due first, with how many learners have submitted."""
-    submitted = (
-        AssignmentAttempt.objects.filter(
-            assignment=OuterRef("pk"), attempt__submitted_at__isnull=False
-        )
-        .order_by()
-        .values("assignment")
-        .annotate(n=Count("learner", distinct=True))
-        .values("n")
+    submitted = AssignmentAttempt.objects.filter(
+        assignment=OuterRef("pk"), attempt__submitted_at__isnull=False
     )
-    members = (
-        CohortMembership.objects.active()
-        .filter(cohort=OuterRef("cohort"))
-        .order_by()
-        .values("cohort")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    members = CohortMembership.objects.active().filter(cohort=OuterRef("cohort"))
     return (
         Assignment.objects.set_by_tutor_of(tutor)
         .select_related("cohort")
         .annotate(
-            submitted_count=Coalesce(Subquery(submitted, output_field=IntegerField()), 0),
-            member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+            submitted_count=count_of(
+                submitted, "assignment", counted=Count("learner", distinct=True)
+            ),
+            member_count=count_of(members, "cohort"),
         )
         .order_by("closed_at", "-due_at", "-pk")
     )
@@ -86,13 +74,7 @@ def _learner_annotations(learner):
     mine = AssignmentAttempt.objects.filter(assignment=OuterRef("pk"), learner=learner)
     in_progress = mine.filter(attempt__submitted_at__isnull=True)
     return {
-        "attempts_used": Coalesce(
-            Subquery(
-                mine.order_by().values("assignment").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
+        "attempts_used": count_of(mine, "assignment"),
         "open_attempt_id": Subquery(in_progress.order_by("number").values("attempt_id")[:1]),
         "last_submitted_at": Subquery(
             mine.filter(attempt__submitted_at__isnull=False)

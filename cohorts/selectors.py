@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -36,6 +35,7 @@ from cohorts.models import (
     active_membership,
     visible_to_cohort,
 )
+from revision_portal.queries import count_of
 from topics.models import MarkingPoint, Qualification, Topic
 
 User = get_user_model()
@@ -318,12 +318,6 @@ def _scoped_mastery(
     return mastery
 
 
-def _count_of(mastery, group_by: str):
-    """A correlated subquery counting ``mastery`` rows per outer row (0 when none)."""
-    counted = mastery.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None):
     """The cohort's active members with ``credited`` (over everything in scope) and, given
     ``answered_mastery``, ``answered`` (points answered at all), ordered by ``sort`` in the
@@ -335,10 +329,10 @@ def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None)
     name_key = Lower(
         Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
     )
-    learners = members.annotate(credited=_count_of(mine, "learner"), name_key=name_key)
+    learners = members.annotate(credited=count_of(mine, "learner"), name_key=name_key)
     if answered_mastery is not None:
         learners = learners.annotate(
-            answered=_count_of(answered_mastery.filter(learner=OuterRef("pk")), "learner")
+            answered=count_of(answered_mastery.filter(learner=OuterRef("pk")), "learner")
         )
     descending = sort.startswith("-")
     key_name = sort.lstrip("-")
@@ -348,7 +342,7 @@ def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None)
         if key_name.startswith("topic-"):
             topic_id = int(key_name.removeprefix("topic-"))
             learners = learners.annotate(
-                sort_credited=_count_of(mine.filter(topic_id=topic_id), "learner")
+                sort_credited=count_of(mine.filter(topic_id=topic_id), "learner")
             )
             key = F("sort_credited")
         else:

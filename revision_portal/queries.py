@@ -1,0 +1,14 @@
+"""Query expressions the apps' selectors share."""
+
+from django.db.models import Count, IntegerField, Subquery
+from django.db.models.functions import Coalesce
+
+
+def count_of(rows, group_by: str, counted=None):
+    """A correlated subquery counting ``rows`` per outer row, 0 when there are none.
+
+    ``rows`` is filtered on ``OuterRef`` to the outer row and ``group_by`` is the field that
+    points at it; ``counted`` is what is counted (every row, ``Count("pk")``, by default).
+    """
+    per_outer_row = rows.order_by().values(group_by).annotate(n=counted or Count("pk")).values("n")
+    return Coalesce(Subquery(per_outer_row, output_field=IntegerField()), 0)
