@@ -17,13 +17,12 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt, AssignmentQuestion
 from cohorts.models import CohortMembership
-from revision_portal.queries import count_of
+from revision_portal.queries import count_of, get_or_404
 
 # A response counts as credited when the tutor's mark says so, or the marker's if none.
 CREDITED = Q(override_awarded=True) | Q(override_awarded__isnull=True, awarded=True)
@@ -33,19 +32,13 @@ CREDITED = Q(override_awarded=True) | Q(override_awarded__isnull=True, awarded=T
 
 
 def assignment_for_tutor(tutor, pk: int) -> Assignment:
-    try:
-        return (
-            Assignment.objects.set_by_tutor_of(tutor).select_related("cohort", "set_by").get(pk=pk)
-        )
-    except Assignment.DoesNotExist:
-        raise Http404("No such assignment.") from None
+    assignments = Assignment.objects.set_by_tutor_of(tutor).select_related("cohort", "set_by")
+    return get_or_404(assignments, "No such assignment.", pk=pk)
 
 
 def assignment_for_learner(learner, pk: int) -> Assignment:
-    try:
-        return Assignment.objects.for_learner(learner).select_related("cohort").get(pk=pk)
-    except Assignment.DoesNotExist:
-        raise Http404("No such assignment.") from None
+    assignments = Assignment.objects.for_learner(learner).select_related("cohort")
+    return get_or_404(assignments, "No such assignment.", pk=pk)
 
 
 def assignments_for_tutor(tutor):
