@@ -653,13 +653,9 @@ class ExemplarAdmin(admin.ModelAdmin):
                 f"{form.cleaned_data['file'].name}: {report.summary}",
                 messages.WARNING if report.errors else messages.SUCCESS,
             )
+        context = {"title": "Import marked answers", "form": form, "report": report}
         return changelist_tool_response(
-            self,
-            request,
-            "admin/assessments/exemplar/import.html",
-            title="Import marked answers",
-            form=form,
-            report=report,
+            self, request, "admin/assessments/exemplar/import.html", context
         )
 
     def save_model(self, request, obj, form, change):

@@ -67,13 +67,9 @@ class QuestionBankAdminMixin:
             for report in reports:
                 level = messages.WARNING if report.failed else messages.SUCCESS
                 self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
+        context = {"title": "Import question bank", "form": form, "reports": reports}
         return changelist_tool_response(
-            self,
-            request,
-            "admin/assessments/question/import_bank.html",
-            title="Import question bank",
-            form=form,
-            reports=reports,
+            self, request, "admin/assessments/question/import_bank.html", context
         )
 
 

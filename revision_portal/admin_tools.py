@@ -22,20 +22,16 @@ def import_summary(summary: str, *, dry_run: bool) -> str:
     return f"Dry run, nothing saved: {summary}" if dry_run else summary
 
 
-def changelist_tool_response(
-    model_admin, request, template: str, *, title: str, **context
-) -> TemplateResponse:
-    """``template`` (which extends ``admin/changelist_tool.html``) for ``model_admin``'s model,
-    with the admin site's context, the page's ``title`` and the rest of ``context``."""
+def changelist_tool_response(model_admin, request, template: str, context: dict):
+    """``template`` (which extends ``admin/changelist_tool.html``) for ``model_admin``'s model:
+    ``context`` (with the page's ``title``) and what every admin page and the breadcrumbs
+    need."""
     opts = model_admin.model._meta
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **model_admin.admin_site.each_context(request),
-            "opts": opts,
-            "title": title,
-            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
-            **context,
-        },
-    )
+    changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "changelist_url": changelist_url,
+        **context,
+    }
+    return TemplateResponse(request, template, context)

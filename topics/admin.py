@@ -470,14 +470,14 @@ class TopicAdmin(SimpleHistoryAdmin):
             )
             level = messages.ERROR if report.failed else messages.SUCCESS
             self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
+        context = {
+            "title": "Upload seed files",
+            "form": form,
+            "report": report,
+            "dry_run": bool(report and form.cleaned_data.get("dry_run")),
+        }
         return changelist_tool_response(
-            self,
-            request,
-            "admin/topics/topic/upload_seeds.html",
-            title="Upload seed files",
-            form=form,
-            report=report,
-            dry_run=bool(report and form.cleaned_data.get("dry_run")),
+            self, request, "admin/topics/topic/upload_seeds.html", context
         )
 
 
