@@ -1,30 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments import models
 from assessments.answer_options import answer_key_problems
 from assessments.exports import exemplars_csv_response
 from assessments.forms import MarkedAnswersUploadForm
 from assessments.marking.exemplars import Learning
-from assessments.models import (
-    MARK_FIELDS,
-    RUBRIC_FIELDS,
-    AnswerOption,
-    Attempt,
-    Exemplar,
-    Indicator,
-    OverrideRecord,
-    Question,
-    RemarkRun,
-    Response,
-    ResultRevision,
-)
 from assessments.question_bank_admin import QuestionBankAdminMixin
 from assessments.rubrics import describe_rubric
 from assessments.services import (
@@ -38,6 +24,7 @@ from assessments.services import (
     relearn_question,
     write_indicators,
 )
+from revision_portal.admin_tools import changelist_tool_response, check_can_import
 from revision_portal.audit import child_history
 
 
@@ -83,7 +70,7 @@ class IndicatorForm(forms.ModelForm):
     )
 
     class Meta:
-        model = Indicator
+        model = models.Indicator
         fields = ["position", "label", "alternatives"]
 
     def __init__(self, *args, **kwargs):
@@ -105,7 +92,7 @@ class IndicatorForm(forms.ModelForm):
 
 
 class IndicatorInline(admin.TabularInline):
-    model = Indicator
+    model = models.Indicator
     form = IndicatorForm
     formset = IndicatorFormSet
     extra = 1
@@ -116,7 +103,7 @@ class AnswerOptionForm(forms.ModelForm):
     buttons); ``position`` is a hidden field the page keeps in step, never typed."""
 
     class Meta:
-        model = AnswerOption
+        model = models.AnswerOption
         fields = ["text", "is_correct", "feedback", "position"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
@@ -186,7 +173,7 @@ class AnswerOptionFormSet(LabelledRowsFormSet):
         if commit and self.instance.pk:
             # Unchanged rows were not saved above: renumber every row 0, 1, 2… in the kept order.
             order = {form.instance.pk: form.instance.position for form in self._kept_forms()}
-            for option in AnswerOption.objects.filter(question=self.instance):
+            for option in models.AnswerOption.objects.filter(question=self.instance):
                 if option.pk in order and option.position != order[option.pk]:
                     option.position = order[option.pk]
                     option.save(update_fields=["position"])
@@ -194,7 +181,7 @@ class AnswerOptionFormSet(LabelledRowsFormSet):
 
 
 class AnswerOptionInline(admin.TabularInline):
-    model = AnswerOption
+    model = models.AnswerOption
     form = AnswerOptionForm
     formset = AnswerOptionFormSet
     extra = 2
@@ -216,7 +203,7 @@ class ExemplarFormSet(LabelledRowsFormSet):
 
 class ExemplarForm(forms.ModelForm):
     class Meta:
-        model = Exemplar
+        model = models.Exemplar
         fields = ["answer_text", "credited", "source"]
 
     def __init__(self, *args, **kwargs):
@@ -239,7 +226,7 @@ class ExemplarForm(forms.ModelForm):
 class ExemplarInline(admin.TabularInline):
     """Marked answers that teach the marker this question's rules."""
 
-    model = Exemplar
+    model = models.Exemplar
     form = ExemplarForm
     formset = ExemplarFormSet
     extra = 0
@@ -265,7 +252,7 @@ class AnswerKeyFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Question)
+@admin.register(models.Question)
 class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
     list_display = ["prompt", "topic", "kind", "origin", "auto_markable", "is_active"]
     list_filter = [
@@ -311,7 +298,7 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         (
             "Short-answer rubric",
             # The prompt is in the first group, with the question's place.
-            {"fields": [name for name in RUBRIC_FIELDS if name != "prompt"]},
+            {"fields": [name for name in models.RUBRIC_FIELDS if name != "prompt"]},
         ),
         (
             "What the marker will look for (from the saved question)",
@@ -339,7 +326,7 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         js = ["js/admin_accessible_widgets.js"]
 
     def changelist_view(self, request, extra_context=None):
-        broken = Question.objects.with_broken_answer_key().count()
+        broken = models.Question.objects.with_broken_answer_key().count()
         if broken and request.method == "GET":
             self.message_user(
                 request,
@@ -360,7 +347,7 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         if not obj.is_short_answer:
             return "Choice questions are marked by the options ticked as right below."
         # Read fresh from the database: the preview must show what is saved, indicators included.
-        question = Question.objects.select_related("marking_point").get(pk=obj.pk)
+        question = models.Question.objects.select_related("marking_point").get(pk=obj.pk)
         text = describe_rubric(question.to_rubric())
         # One escaped paragraph per line: editors' wording never becomes markup.
         return format_html_join(
@@ -409,7 +396,7 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        indicators_edited = any(f.has_changed() for f in formsets if f.model is Indicator)
+        indicators_edited = any(f.has_changed() for f in formsets if f.model is models.Indicator)
         rows = getattr(form.instance, "_authored_rubric_rows", None)
         if rows is not None and not indicators_edited:
             # A hand-written short answer whose guidance (or prompt) changed: its indicators
@@ -418,7 +405,7 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         rubric_changed = change and (
             form.has_changed()
             or indicators_edited
-            or any(f.has_changed() for f in formsets if f.model is AnswerOption)
+            or any(f.has_changed() for f in formsets if f.model is models.AnswerOption)
         )
         # Exemplars added, edited or removed on this page take effect at once, and answers
         # marked with the old rules are re-marked in the background.
@@ -441,7 +428,7 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         obj.is_customised = True
         if not change and not obj.source_key:
             # Written here: the topic's re-import never touches it.
-            obj.origin = Question.Origin.AUTHORED
+            obj.origin = models.Question.Origin.AUTHORED
             if obj.author_id is None:
                 obj.author = request.user
         obj._authored_rubric_rows = authored_rubric_rows(obj)
@@ -457,8 +444,8 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
             "child_history": (
                 child_history(
                     [
-                        (AnswerOption, {"question_id": question_id}),
-                        (Indicator, {"question_id": question_id}),
+                        (models.AnswerOption, {"question_id": question_id}),
+                        (models.Indicator, {"question_id": question_id}),
                     ]
                 )
                 if question_id is not None
@@ -470,29 +457,31 @@ class QuestionAdmin(QuestionBankAdminMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=context)
 
 
-class ResultRevisionInline(admin.TabularInline):
-    model = ResultRevision
+class RecordInline(admin.TabularInline):
+    """Rows of an attempt's record (its answers, their earlier results, tutors' overrides):
+    written by the quiz and marking services, so the admin shows them but never adds or
+    deletes one here."""
+
     extra = 0
     can_delete = False
-    readonly_fields = ["awarded", "marked_at", "replaced_at", "reason", "result", "rubric_snapshot"]
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class OverrideRecordInline(admin.TabularInline):
+class ResultRevisionInline(RecordInline):
+    model = models.ResultRevision
+    readonly_fields = ["awarded", "marked_at", "replaced_at", "reason", "result", "rubric_snapshot"]
+
+
+class OverrideRecordInline(RecordInline):
     """The mark's audit trail: every tutor override, with the credit before and after."""
 
-    model = OverrideRecord
-    extra = 0
-    can_delete = False
+    model = models.OverrideRecord
     fields = ["created_at", "tutor", "previous_awarded", "awarded", "comment"]
     readonly_fields = fields
     verbose_name = "mark change"
     verbose_name_plural = "mark changes (tutor overrides)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -503,7 +492,7 @@ class ResponseOverrideForm(forms.ModelForm):
     Saving goes through ``override_mark``, the tutor page's service (see ``ResponseAdmin``)."""
 
     class Meta:
-        model = Response
+        model = models.Response
         fields = ["override_awarded", "override_comment"]
         labels = {"override_awarded": "Tutor's mark", "override_comment": "Comment for the learner"}
         help_texts = {
@@ -528,7 +517,7 @@ class ResponseOverrideForm(forms.ModelForm):
 _MARK_DETAIL = {"rubric_snapshot", "result", "misconception_count"}
 
 
-@admin.register(Response)
+@admin.register(models.Response)
 class ResponseAdmin(admin.ModelAdmin):
     """Responses as marked. The automatic result is read-only; a mark changed here is recorded
     exactly as a tutor's override (``override_mark``): attributed to the admin who made it,
@@ -546,7 +535,7 @@ class ResponseAdmin(admin.ModelAdmin):
         "answer_text",
         "selected_choice",
         # The mark first; the marker's working (snapshot, result) last, after the override.
-        *(name for name in MARK_FIELDS if name not in _MARK_DETAIL),
+        *(name for name in models.MARK_FIELDS if name not in _MARK_DETAIL),
         "override_awarded",
         "override_comment",
         "override_by",
@@ -561,7 +550,7 @@ class ResponseAdmin(admin.ModelAdmin):
         "position",
         "answer_text",
         "selected_choice",
-        *MARK_FIELDS,
+        *models.MARK_FIELDS,
         "override_by",
         "override_at",
     ]
@@ -601,19 +590,14 @@ class ResponseAdmin(admin.ModelAdmin):
         )
 
 
-class ResponseInline(admin.TabularInline):
-    model = Response
-    extra = 0
-    can_delete = False
+class ResponseInline(RecordInline):
+    model = models.Response
     fields = ["position", "question", "answer_text", "awarded", "override_awarded"]
     readonly_fields = fields
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-@admin.register(Attempt)
+@admin.register(models.Attempt)
 class AttemptAdmin(admin.ModelAdmin):
     list_display = ["title", "learner", "kind", "started_at", "submitted_at", "marked_at"]
     list_filter = ["kind", "submitted_at", "marked_at"]
@@ -632,7 +616,7 @@ class AttemptAdmin(admin.ModelAdmin):
     inlines = [ResponseInline]
 
 
-@admin.register(Exemplar)
+@admin.register(models.Exemplar)
 class ExemplarAdmin(admin.ModelAdmin):
     """Every marked answer that teaches the marker, across questions; exportable as the CSV
     ``import_marked_answers`` reads."""
@@ -659,8 +643,7 @@ class ExemplarAdmin(admin.ModelAdmin):
     def import_view(self, request):
         """Import marked answers uploaded by an admin, with ``import_marked_answers``'s rules
         and report."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
+        check_can_import(self, request)
         report = None
         form = MarkedAnswersUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -670,15 +653,10 @@ class ExemplarAdmin(admin.ModelAdmin):
                 f"{form.cleaned_data['file'].name}: {report.summary}",
                 messages.WARNING if report.errors else messages.SUCCESS,
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import marked answers",
-            "form": form,
-            "report": report,
-            "changelist_url": reverse("admin:assessments_exemplar_changelist"),
-        }
-        return TemplateResponse(request, "admin/assessments/exemplar/import.html", context)
+        context = {"title": "Import marked answers", "form": form, "report": report}
+        return changelist_tool_response(
+            self, request, "admin/assessments/exemplar/import.html", context
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -696,7 +674,7 @@ class ExemplarAdmin(admin.ModelAdmin):
             relearn_question(question=question)
 
 
-@admin.register(RemarkRun)
+@admin.register(models.RemarkRun)
 class RemarkRunAdmin(admin.ModelAdmin):
     """Background re-marks and their progress: read-only, the workers write them."""
 

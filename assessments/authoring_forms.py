@@ -11,6 +11,13 @@ from assessments.models import Question
 
 _TEXT = {"rows": 3}
 _SHORT_TEXT = {"rows": 2}
+# Every kind of question has a prompt and feedback shown after answering, asked the same way
+# (a true/false question calls its prompt the statement).
+_QUESTION_WIDGETS = {
+    "prompt": forms.Textarea(attrs=_TEXT),
+    "general_feedback": forms.Textarea(attrs=_SHORT_TEXT),
+}
+_QUESTION_LABELS = {"prompt": "Question", "general_feedback": "Feedback shown after answering"}
 
 
 class ShortAnswerQuestionForm(forms.ModelForm):
@@ -20,16 +27,14 @@ class ShortAnswerQuestionForm(forms.ModelForm):
         model = Question
         fields = ["name", "prompt", "marking_guidance", "model_answer", "general_feedback"]
         widgets = {
-            "prompt": forms.Textarea(attrs=_TEXT),
+            **_QUESTION_WIDGETS,
             "marking_guidance": forms.Textarea(attrs=_TEXT),
             "model_answer": forms.Textarea(attrs=_TEXT),
-            "general_feedback": forms.Textarea(attrs=_SHORT_TEXT),
         }
         labels = {
-            "prompt": "Question",
+            **_QUESTION_LABELS,
             "marking_guidance": "Marking point (what earns credit)",
             "model_answer": "Model answer",
-            "general_feedback": "Feedback shown after answering",
         }
         help_texts = {
             "marking_guidance": "As an examiner would write it, e.g. “Award credit for "
@@ -57,15 +62,8 @@ class ChoiceQuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["name", "prompt", "multiple_answers", "general_feedback"]
-        widgets = {
-            "prompt": forms.Textarea(attrs=_TEXT),
-            "general_feedback": forms.Textarea(attrs=_SHORT_TEXT),
-        }
-        labels = {
-            "prompt": "Question",
-            "multiple_answers": "More than one right answer",
-            "general_feedback": "Feedback shown after answering",
-        }
+        widgets = _QUESTION_WIDGETS
+        labels = {**_QUESTION_LABELS, "multiple_answers": "More than one right answer"}
         help_texts = {
             "multiple_answers": "Learners tick boxes, and are credited only when they tick "
             "every right option and no wrong one. Leave unticked for one right answer.",
@@ -138,14 +136,8 @@ class TrueFalseQuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["name", "prompt", "general_feedback"]
-        widgets = {
-            "prompt": forms.Textarea(attrs=_TEXT),
-            "general_feedback": forms.Textarea(attrs=_SHORT_TEXT),
-        }
-        labels = {
-            "prompt": "Statement",
-            "general_feedback": "Feedback shown after answering",
-        }
+        widgets = _QUESTION_WIDGETS
+        labels = {**_QUESTION_LABELS, "prompt": "Statement"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,10 +4,7 @@ editing, retiring and "Try this question".
 Who may do what is ``assessments.authoring``; anything outside a user's reach is a 404, and
 learners and anonymous visitors never reach these pages."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -25,7 +22,7 @@ from assessments.services import (
     save_written_question,
     try_question,
 )
-from notifications.selectors import unread_count
+from revision_portal.access import only_for
 
 QUESTIONS_PER_PAGE = 25
 TOPICS_PER_PAGE = 50
@@ -34,24 +31,8 @@ TOPICS_PER_PAGE = 50
 AUTHORED_POSITION = 900
 
 
-def _only(allowed):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            # The navigation's unread count and the tutor check share one query.
-            unread_count(request.user)
-            if not allowed(request.user):
-                raise Http404("Not found.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-author_required = _only(authoring.may_author)
-trier_required = _only(authoring.may_try)
+author_required = only_for(authoring.may_author)
+trier_required = only_for(authoring.may_try)
 
 
 @author_required

@@ -36,14 +36,9 @@ class ShortAnswerForm(forms.Form):
         return self.cleaned_data["answer"]
 
 
-class ChoiceAnswerForm(forms.Form):
-    choice = forms.TypedChoiceField(
-        label="Choose one answer",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.RadioSelect,
-    )
+class _OptionsAnswerForm(forms.Form):
+    """An answer picked from a question's options: the ``choice`` field (declared by each
+    subclass) offers them by position, and its label is the question's when one is given."""
 
     def __init__(self, *args, choices=(), label: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +51,17 @@ class ChoiceAnswerForm(forms.Form):
         return self.cleaned_data["choice"]
 
 
-class MultipleAnswersForm(forms.Form):
+class ChoiceAnswerForm(_OptionsAnswerForm):
+    choice = forms.TypedChoiceField(
+        label="Choose one answer",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+
+class MultipleAnswersForm(_OptionsAnswerForm):
     """Tick boxes for a question with several right options."""
 
     choice = forms.TypedMultipleChoiceField(
@@ -66,11 +71,8 @@ class MultipleAnswersForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, choices=(), label: str | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = list(enumerate(choices))
-        if label:
-            self.fields["choice"].label = label
         self.fields["choice"].help_text = "Credit needs every right option and no wrong one."
 
     @property
@@ -88,19 +90,15 @@ def answer_form_for(response, data=None, *, prefix=None, label=None):
             data, prefix=prefix, label=label, initial={"answer": response.answer_text}
         )
     if question.takes_several_answers:
-        return MultipleAnswersForm(
-            data,
-            prefix=prefix,
-            label=label,
-            choices=question.option_texts(),
-            initial={"choice": response.chosen_positions},
-        )
-    return ChoiceAnswerForm(
+        form_class, chosen = MultipleAnswersForm, response.chosen_positions
+    else:
+        form_class, chosen = ChoiceAnswerForm, response.selected_choice
+    return form_class(
         data,
         prefix=prefix,
         label=label,
         choices=question.option_texts(),
-        initial={"choice": response.selected_choice},
+        initial={"choice": chosen},
     )
 
 

@@ -5,14 +5,17 @@ A mixin, so the question admin keeps its own URLs and actions and gains these be
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from assessments.forms import QuestionBankUploadForm
 from assessments.question_bank_transfer import export_question_bank, import_question_bank
 from assessments.question_banks.reading import GIFT, MAX_BANK_BYTES, MOODLE_XML
+from revision_portal.admin_tools import (
+    changelist_tool_response,
+    check_can_import,
+    import_summary,
+)
 
 _DOWNLOADS = {
     GIFT: ("question-bank.gift", "text/plain; charset=utf-8"),
@@ -52,8 +55,7 @@ class QuestionBankAdminMixin:
 
     def import_bank_view(self, request):
         """Import uploaded question banks, with ``import_questions``'s rules and report."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
+        check_can_import(self, request)
         reports = []
         form = QuestionBankUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -62,19 +64,13 @@ class QuestionBankAdminMixin:
                 # One byte over the limit is enough for the importer to refuse the file.
                 data = upload.read(MAX_BANK_BYTES + 1)
                 reports.append(import_question_bank(name=upload.name, data=data, dry_run=dry_run))
-            prefix = "Dry run, nothing saved: " if dry_run else ""
             for report in reports:
                 level = messages.WARNING if report.failed else messages.SUCCESS
-                self.message_user(request, prefix + report.summary, level=level)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import question bank",
-            "form": form,
-            "reports": reports,
-            "changelist_url": reverse("admin:assessments_question_changelist"),
-        }
-        return TemplateResponse(request, "admin/assessments/question/import_bank.html", context)
+                self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
+        context = {"title": "Import question bank", "form": form, "reports": reports}
+        return changelist_tool_response(
+            self, request, "admin/assessments/question/import_bank.html", context
+        )
 
 
 def export_bank_gift(modeladmin, request, queryset):

@@ -13,11 +13,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from assessments.models import Attempt, LearnerTopicSummary, PointMastery, Question, Response
+from revision_portal.queries import count_of
 from topics.models import MarkingPoint, Topic
 
 
@@ -69,14 +68,7 @@ def topics_with_learner_summary(learner) -> QuerySet[Topic]:
     a correlated count on the marking point index), so a page of topics costs the same however
     many topics and answers there are.
     """
-    active_points = (
-        MarkingPoint.objects.active()
-        .filter(topic=OuterRef("pk"))
-        .order_by()
-        .values("topic")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    active_points = MarkingPoint.objects.active().filter(topic=OuterRef("pk"))
     return (
         Topic.objects.select_related("qualification")
         # The pages show a topic's title and link: its search text is the bulk of the row.
@@ -91,7 +83,7 @@ def topics_with_learner_summary(learner) -> QuerySet[Topic]:
             summary_credited=F("mine__points_credited"),
             summary_total=F("mine__points_total"),
             summary_last_answered_at=F("mine__last_answered_at"),
-            active_point_count=Coalesce(Subquery(active_points), 0),
+            active_point_count=count_of(active_points, "topic"),
         )
     )
 
@@ -122,12 +114,11 @@ def quiz_topics(learner) -> QuerySet[Topic]:
     (``topics_with_learner_summary``); per-row lookups only, so a page costs the same however
     many topics there are."""
     active_questions = Question.objects.active().filter(topic=OuterRef("pk")).order_by()
-    question_count = active_questions.values("topic").annotate(count=Count("pk")).values("count")
     return (
         topics_with_learner_summary(learner)
         .filter(is_published=True)
         .filter(Exists(active_questions))
-        .annotate(question_count=Coalesce(Subquery(question_count), 0))
+        .annotate(question_count=count_of(active_questions, "topic"))
         .order_by(F("qualification__name").asc(nulls_last=True), "title", "pk")
     )
 

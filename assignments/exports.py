@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
-from assessments.answer_options import chosen_option_texts
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt
+from cohorts.exports import ANSWER_FIELDS, answer_cell, credit_cell, learner_fields
 from cohorts.models import CohortMembership
+from revision_portal.queries import count_of
 
 HEADER = [
     "username",
@@ -26,10 +27,6 @@ HEADER = [
     "credited",
     "tutor_comment",
 ]
-
-
-def _credit(value) -> str:
-    return "" if value is None else str(int(value))
 
 
 def assignment_rows(assignment: Assignment) -> Iterator[list]:
@@ -48,15 +45,11 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         .filter(cohort_id=assignment.cohort_id)
         .annotate(
             counted=Subquery(counted),
-            used=Subquery(
-                links.order_by().values("learner").annotate(n=Count("pk")).values("n")[:1]
-            ),
+            used=count_of(links, "learner"),
             started=Exists(links),
         )
         .values(
-            "learner__username",
-            "learner__first_name",
-            "learner__last_name",
+            *learner_fields("learner"),
             "counted",
             "used",
             "started",
@@ -69,16 +62,8 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         Response.objects.filter(attempt_id__in=counted_ids, attempt__marked_at__isnull=False)
         .select_related("attempt", "question__topic")
         .only(
+            *ANSWER_FIELDS,
             "position",
-            "answer_text",
-            "selected_choice",
-            "selected_choices",
-            "rubric_snapshot",
-            "awarded",
-            "override_awarded",
-            "override_comment",
-            "question__prompt",
-            "question__kind",
             "question__topic__title",
             "attempt__id",
             "attempt__submitted_at",
@@ -105,20 +90,16 @@ def assignment_rows(assignment: Assignment) -> Iterator[list]:
         submitted_at = answers[0].attempt.submitted_at
         late = submitted_at > assignment.due_at
         for response in answers:
-            answer = response.answer_text
-            if not response.question.is_short_answer:
-                # The options as the learner saw them (kept with the mark).
-                answer = chosen_option_texts(response.rubric_snapshot, response.chosen_positions)
             yield [
                 *base,
                 "submitted late" if late else "submitted",
                 member["used"] or 0,
                 submitted_at.isoformat(),
-                _credit(late),
+                credit_cell(late),
                 response.position,
                 response.question.topic.title,
                 response.question.prompt,
-                answer,
-                _credit(response.credited),
+                answer_cell(response),
+                credit_cell(response.credited),
                 response.override_comment,
             ]

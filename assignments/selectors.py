@@ -12,19 +12,17 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import Response
 from assignments.models import Assignment, AssignmentAttempt, AssignmentQuestion
 from cohorts.models import CohortMembership
+from revision_portal.queries import count_of, get_or_404
 
 # A response counts as credited when the tutor's mark says so, or the marker's if none.
 CREDITED = Q(override_awarded=True) | Q(override_awarded__isnull=True, awarded=True)
@@ -34,46 +32,29 @@ CREDITED = Q(override_awarded=True) | Q(override_awarded__isnull=True, awarded=T
 
 
 def assignment_for_tutor(tutor, pk: int) -> Assignment:
-    try:
-        return (
-            Assignment.objects.set_by_tutor_of(tutor).select_related("cohort", "set_by").get(pk=pk)
-        )
-    except Assignment.DoesNotExist:
-        raise Http404("No such assignment.") from None
+    assignments = Assignment.objects.set_by_tutor_of(tutor).select_related("cohort", "set_by")
+    return get_or_404(assignments, "No such assignment.", pk=pk)
 
 
 def assignment_for_learner(learner, pk: int) -> Assignment:
-    try:
-        return Assignment.objects.for_learner(learner).select_related("cohort").get(pk=pk)
-    except Assignment.DoesNotExist:
-        raise Http404("No such assignment.") from None
+    assignments = Assignment.objects.for_learner(learner).select_related("cohort")
+    return get_or_404(assignments, "No such assignment.", pk=pk)
 
 
 def assignments_for_tutor(tutor):
     """The tutor's assignments, soonest due first, with how many learners have submitted."""
-    submitted = (
-        AssignmentAttempt.objects.filter(
-            assignment=OuterRef("pk"), attempt__submitted_at__isnull=False
-        )
-        .order_by()
-        .values("assignment")
-        .annotate(n=Count("learner", distinct=True))
-        .values("n")
+    submitted = AssignmentAttempt.objects.filter(
+        assignment=OuterRef("pk"), attempt__submitted_at__isnull=False
     )
-    members = (
-        CohortMembership.objects.active()
-        .filter(cohort=OuterRef("cohort"))
-        .order_by()
-        .values("cohort")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    members = CohortMembership.objects.active().filter(cohort=OuterRef("cohort"))
     return (
         Assignment.objects.set_by_tutor_of(tutor)
         .select_related("cohort")
         .annotate(
-            submitted_count=Coalesce(Subquery(submitted, output_field=IntegerField()), 0),
-            member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+            submitted_count=count_of(
+                submitted, "assignment", counted=Count("learner", distinct=True)
+            ),
+            member_count=count_of(members, "cohort"),
         )
         .order_by("closed_at", "-due_at", "-pk")
     )
@@ -86,13 +67,7 @@ def _learner_annotations(learner):
     mine = AssignmentAttempt.objects.filter(assignment=OuterRef("pk"), learner=learner)
     in_progress = mine.filter(attempt__submitted_at__isnull=True)
     return {
-        "attempts_used": Coalesce(
-            Subquery(
-                mine.order_by().values("assignment").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
+        "attempts_used": count_of(mine, "assignment"),
         "open_attempt_id": Subquery(in_progress.order_by("number").values("attempt_id")[:1]),
         "last_submitted_at": Subquery(
             mine.filter(attempt__submitted_at__isnull=False)
@@ -124,6 +99,17 @@ def _decorate_for_learner(assignment: Assignment, now) -> Assignment:
     return assignment
 
 
+def _learner_assignments(user, *, closed: bool):
+    """The assignments of the learner's cohorts, open or closed by the tutor, with the
+    learner's attempt annotations (``_decorate_for_learner`` reads them)."""
+    return (
+        Assignment.objects.for_learner(user)
+        .filter(closed_at__isnull=not closed)
+        .select_related("cohort")
+        .annotate(**_learner_annotations(user))
+    )
+
+
 def assignments_for_learner(user, *, now: datetime.datetime | None = None) -> list[Assignment]:
     """The learner's current assignments: those of their cohorts not closed by the tutor,
     overdue ones (past due, not submitted) first, then by due date; each with ``status``
@@ -133,13 +119,7 @@ def assignments_for_learner(user, *, now: datetime.datetime | None = None) -> li
     if not user.is_authenticated:
         return []
     now = now or timezone.now()
-    rows = (
-        Assignment.objects.for_learner(user)
-        .filter(closed_at__isnull=True)
-        .select_related("cohort")
-        .annotate(**_learner_annotations(user))
-        .order_by("due_at", "pk")
-    )
+    rows = _learner_assignments(user, closed=False).order_by("due_at", "pk")
     assignments = [_decorate_for_learner(a, now) for a in rows]
     # Overdue first (stable: each group keeps the due-date order).
     return sorted(assignments, key=lambda a: not a.overdue)
@@ -148,13 +128,7 @@ def assignments_for_learner(user, *, now: datetime.datetime | None = None) -> li
 def past_assignments_for_learner(user, *, now=None) -> list[Assignment]:
     """Assignments of the learner's cohorts that the tutor has closed, latest due first."""
     now = now or timezone.now()
-    rows = (
-        Assignment.objects.for_learner(user)
-        .filter(closed_at__isnull=False)
-        .select_related("cohort")
-        .annotate(**_learner_annotations(user))
-        .order_by("-due_at", "-pk")[:50]
-    )
+    rows = _learner_assignments(user, closed=True).order_by("-due_at", "-pk")[:50]
     return [_decorate_for_learner(a, now) for a in rows]
 
 

@@ -58,11 +58,38 @@ def csv_response(rows: Iterable[Iterable], *, filename: str) -> StreamingHttpRes
     return response
 
 
-def _credit(value) -> str:
+# The columns of a marked answer (``Response``) that its question, answer and marks cells are
+# written from (``answer_cell`` reads the first five); exports list them in ``.only()``.
+ANSWER_FIELDS = (
+    "question__kind",
+    "answer_text",
+    "selected_choice",
+    "selected_choices",
+    "rubric_snapshot",
+    "question__prompt",
+    "awarded",
+    "override_awarded",
+    "override_comment",
+)
+
+
+def learner_fields(path: str) -> tuple[str, ...]:
+    """The columns a learner's username and full name cells are written from, for the learner
+    at ``path`` (``"learner"``, ``"attempt__learner"``)."""
+    return (f"{path}__username", f"{path}__first_name", f"{path}__last_name")
+
+
+def learner_cells(learner) -> list[str]:
+    """A learner's first two cells in every export: username and full name."""
+    return [learner.username, learner.get_full_name()]
+
+
+def credit_cell(value) -> str:
+    """A yes/no or credit as a spreadsheet sums it: "1", "0", or empty when there is none."""
     return "" if value is None else str(int(value))
 
 
-def _answer(response) -> str:
+def answer_cell(response) -> str:
     """What the learner answered: their text, or the text of the option they chose."""
     if response.question.is_short_answer:
         return response.answer_text
@@ -94,9 +121,7 @@ def point_rows(cohort: Cohort) -> Iterator[list]:
         .only(
             "credited",
             "answered_at",
-            "learner__username",
-            "learner__first_name",
-            "learner__last_name",
+            *learner_fields("learner"),
             "topic__title",
             "marking_point__position",
             "marking_point__text",
@@ -106,13 +131,12 @@ def point_rows(cohort: Cohort) -> Iterator[list]:
     )
     for row in rows.iterator(chunk_size=2000):
         yield [
-            row.learner.username,
-            row.learner.get_full_name(),
+            *learner_cells(row.learner),
             row.topic.title,
             row.marking_point.position,
             row.marking_point.text,
-            _credit(row.credited),
-            _credit(row.response.override_awarded is not None),
+            credit_cell(row.credited),
+            credit_cell(row.response.override_awarded is not None),
             row.answered_at.isoformat(),
         ]
 
@@ -138,40 +162,28 @@ def answer_rows(cohort: Cohort) -> Iterator[list]:
         cohort_responses(cohort)
         .select_related("attempt__learner", "question__topic", "question__marking_point")
         .only(
+            *ANSWER_FIELDS,
+            *learner_fields("attempt__learner"),
             "attempt__submitted_at",
-            "attempt__learner__username",
-            "attempt__learner__first_name",
-            "attempt__learner__last_name",
-            "question__prompt",
-            "question__kind",
             "question__topic__title",
             "question__marking_point__position",
-            "answer_text",
-            "selected_choice",
-            "selected_choices",
-            "rubric_snapshot",
-            "awarded",
-            "override_awarded",
-            "override_comment",
         )
         .order_by("attempt__learner__username", "attempt__submitted_at", "position")
     )
     for response in rows.iterator(chunk_size=2000):
-        learner = response.attempt.learner
         point = response.question.marking_point
         yield [
-            learner.username,
-            learner.get_full_name(),
+            *learner_cells(response.attempt.learner),
             response.attempt_id,
             response.attempt.submitted_at.isoformat(),
             response.question.topic.title,
             response.question.prompt,
             point.position if point else "",
-            _answer(response),
-            _credit(response.awarded),
-            _credit(response.override_awarded),
+            answer_cell(response),
+            credit_cell(response.awarded),
+            credit_cell(response.override_awarded),
             response.override_comment,
-            _credit(response.credited),
+            credit_cell(response.credited),
         ]
 
 
@@ -200,8 +212,7 @@ def report_rows(cohort: Cohort) -> Iterator[list]:
         report = first if number == 1 else cohort_report(cohort, learner_page=number)
         for row in report.rows:
             yield [
-                row.learner.username,
-                row.learner.get_full_name(),
+                *learner_cells(row.learner),
                 row.overall.credited,
                 row.overall.total,
                 row.overall.percent,

@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -23,7 +22,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
-from django.http import Http404
 from django.utils import timezone
 
 from assessments.marking.exemplars import Learning
@@ -36,6 +34,7 @@ from cohorts.models import (
     active_membership,
     visible_to_cohort,
 )
+from revision_portal.queries import count_of, get_or_404
 from topics.models import MarkingPoint, Qualification, Topic
 
 User = get_user_model()
@@ -47,10 +46,8 @@ ACTIVE_DAYS = 7
 
 
 def cohort_for_tutor(tutor, pk: int) -> Cohort:
-    try:
-        return Cohort.objects.taught_by(tutor).select_related("qualification").get(pk=pk)
-    except Cohort.DoesNotExist:
-        raise Http404("No such cohort.") from None
+    cohorts = Cohort.objects.taught_by(tutor).select_related("qualification")
+    return get_or_404(cohorts, "No such cohort.", pk=pk)
 
 
 def visible_learners(tutor):
@@ -67,16 +64,16 @@ def learner_in_cohort(cohort: Cohort, learner_pk: int):
     """An active member of ``cohort`` (whose access the caller has already checked), with
     ``history_visible_from`` from their membership."""
     membership = CohortMembership.objects.filter(cohort=cohort, learner=OuterRef("pk"))
-    try:
-        return User.objects.annotate(
-            history_visible_from=Subquery(membership.values("history_visible_from")[:1])
-        ).get(
-            active_membership("cohort_memberships"),
-            pk=learner_pk,
-            cohort_memberships__cohort=cohort,
-        )
-    except User.DoesNotExist:
-        raise Http404("No such learner in this cohort.") from None
+    learners = User.objects.annotate(
+        history_visible_from=Subquery(membership.values("history_visible_from")[:1])
+    )
+    return get_or_404(
+        learners,
+        "No such learner in this cohort.",
+        active_membership("cohort_memberships"),
+        pk=learner_pk,
+        cohort_memberships__cohort=cohort,
+    )
 
 
 def visible_responses(tutor, *, cohort_id: int | None = None):
@@ -106,22 +103,19 @@ def visible_responses(tutor, *, cohort_id: int | None = None):
 
 
 def response_for_tutor(tutor, pk: int) -> Response:
-    try:
-        return (
-            visible_responses(tutor)
-            .select_related(
-                "attempt",
-                "attempt__learner",
-                "question",
-                "question__topic",
-                "question__marking_point",
-                "override_by",
-            )
-            .filter(attempt__marked_at__isnull=False)
-            .get(pk=pk)
+    responses = (
+        visible_responses(tutor)
+        .select_related(
+            "attempt",
+            "attempt__learner",
+            "question",
+            "question__topic",
+            "question__marking_point",
+            "override_by",
         )
-    except Response.DoesNotExist:
-        raise Http404("No such answer.") from None
+        .filter(attempt__marked_at__isnull=False)
+    )
+    return get_or_404(responses, "No such answer.", pk=pk)
 
 
 # --- a learner's own cohorts -----------------------------------------------------------------
@@ -318,12 +312,6 @@ def _scoped_mastery(
     return mastery
 
 
-def _count_of(mastery, group_by: str):
-    """A correlated subquery counting ``mastery`` rows per outer row (0 when none)."""
-    counted = mastery.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None):
     """The cohort's active members with ``credited`` (over everything in scope) and, given
     ``answered_mastery``, ``answered`` (points answered at all), ordered by ``sort`` in the
@@ -335,10 +323,10 @@ def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None)
     name_key = Lower(
         Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
     )
-    learners = members.annotate(credited=_count_of(mine, "learner"), name_key=name_key)
+    learners = members.annotate(credited=count_of(mine, "learner"), name_key=name_key)
     if answered_mastery is not None:
         learners = learners.annotate(
-            answered=_count_of(answered_mastery.filter(learner=OuterRef("pk")), "learner")
+            answered=count_of(answered_mastery.filter(learner=OuterRef("pk")), "learner")
         )
     descending = sort.startswith("-")
     key_name = sort.lstrip("-")
@@ -348,7 +336,7 @@ def _heatmap_learners(cohort: Cohort, mastery, sort: str, answered_mastery=None)
         if key_name.startswith("topic-"):
             topic_id = int(key_name.removeprefix("topic-"))
             learners = learners.annotate(
-                sort_credited=_count_of(mine.filter(topic_id=topic_id), "learner")
+                sort_credited=count_of(mine.filter(topic_id=topic_id), "learner")
             )
             key = F("sort_credited")
         else:

@@ -4,8 +4,6 @@ Anyone who is not a tutor gets 404 on the tutor pages, and so does a tutor askin
 learner or answer outside the cohorts they teach: nothing reveals that it exists. A learner's
 pages show only their own memberships and invitations (anyone else's are 404)."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -30,7 +28,7 @@ from cohorts.forms import (
     QueueFilterForm,
 )
 from cohorts.models import Cohort, CohortInvitation, CohortMembership
-from notifications.selectors import unread_count
+from revision_portal.access import only_for
 
 LEARNERS_PER_PAGE = 25
 # Topics per heatmap page: 25 × 20 cells keep the page small whatever the question bank holds.
@@ -40,20 +38,8 @@ POINTS_PER_PAGE = 50
 ATTEMPTS_PER_PAGE = 10
 
 
-def tutor_required(view):
-    """Log in first; then tutors only, everyone else 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        # One query answers "is this a tutor?" and the navigation's unread count together
-        # (notifications.selectors.unread_count), where two would otherwise be needed.
-        unread_count(request.user)
-        if not is_tutor(request.user):
-            raise Http404("Not found.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Log in first; then tutors only, everyone else 404.
+tutor_required = only_for(is_tutor)
 
 
 @tutor_required
@@ -178,8 +164,6 @@ def cohort_answers(request, pk: int):
     misconception = request.GET.get("misconception", "")[:2000]
     answers = selectors.cohort_answers(cohort, point_id=point_id, misconception=misconception)
     page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cohorts/cohort_answers.html",
@@ -188,7 +172,7 @@ def cohort_answers(request, pk: int):
             "page": page,
             "misconception": misconception,
             "point_id": point_id,
-            "filter_query": query.urlencode(),
+            "filter_query": _query_without(request, "page"),
         },
     )
 
@@ -281,12 +265,11 @@ def queue(request):
             messages.info(request, "Tick the answers whose automatic mark you accept.")
         return redirect(request.get_full_path())
     page = Paginator(waiting, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query_without(request, "page")
     return render(
         request,
         "cohorts/queue.html",
-        {"page": page, "form": form, "query": query.urlencode(), "filtered": bool(filters)},
+        {"page": page, "form": form, "query": query, "filtered": bool(filters)},
     )
 
 

@@ -2,11 +2,11 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 
 from accounts.roles import TUTORS_GROUP
 from notifications.models import EmailPreference, Notification
+from revision_portal.queries import count_of
 
 
 def unread_count(user) -> int:
@@ -27,20 +27,13 @@ def unread_count(user) -> int:
 
 
 def _count_unread(user) -> int:
-    unread = (
-        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")
+    unread = count_of(
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True), "recipient"
     )
     rows = get_user_model().objects.filter(pk=user.pk)
     if getattr(user, "_is_tutor", None) is None and not user.is_superuser:
         tutor = Group.objects.filter(name=TUTORS_GROUP, user=OuterRef("pk"))
-        row = rows.annotate(
-            unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
-            tutor=Exists(tutor),
-        ).values_list("unread", "tutor")
+        row = rows.annotate(unread=unread, tutor=Exists(tutor)).values_list("unread", "tutor")
         count, is_tutor = row.first() or (0, False)
         user._is_tutor = is_tutor
         return count

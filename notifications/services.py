@@ -224,6 +224,20 @@ def notify_mark_changed(*, record) -> int:
     )
 
 
+def _assignment_events(assignment, kind: str, message: str, learner_ids: Iterable[int]):
+    """The same notification about ``assignment`` for each learner, linking to it."""
+    return (
+        Event(
+            recipient_id=learner_id,
+            kind=kind,
+            object_id=assignment.pk,
+            message=message,
+            url=assignment.get_absolute_url(),
+        )
+        for learner_id in learner_ids
+    )
+
+
 def notify_assignment_set(*, assignment, learner_ids: Iterable[int]) -> int:
     opens = timezone.localtime(assignment.opens_at)
     due = timezone.localtime(assignment.due_at)
@@ -234,14 +248,7 @@ def notify_assignment_set(*, assignment, learner_ids: Iterable[int]) -> int:
     if opens > timezone.now():
         message += f" It opens {opens:%a %d %b, %H:%M}."
     return notify(
-        Event(
-            recipient_id=learner_id,
-            kind=Notification.Kind.ASSIGNMENT_SET,
-            object_id=assignment.pk,
-            message=message,
-            url=assignment.get_absolute_url(),
-        )
-        for learner_id in learner_ids
+        _assignment_events(assignment, Notification.Kind.ASSIGNMENT_SET, message, learner_ids)
     )
 
 
@@ -257,14 +264,7 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
         due = timezone.localtime(assignment.due_at)
         message = f"Reminder: “{assignment.title}” is due {due:%a %d %b %Y, %H:%M}."
         events.extend(
-            Event(
-                recipient_id=learner_id,
-                kind=Notification.Kind.DUE_SOON,
-                object_id=assignment.pk,
-                message=message,
-                url=assignment.get_absolute_url(),
-            )
-            for learner_id in learner_ids
+            _assignment_events(assignment, Notification.Kind.DUE_SOON, message, learner_ids)
         )
     return notify(events)
 

@@ -40,14 +40,22 @@ def to_fsrs(card) -> FsrsCard:
     )
 
 
+def state_of(source: FsrsCard) -> dict:
+    """An fsrs Card's state as our state columns (``STATE_FIELDS``) hold it."""
+    return {
+        "state": int(source.state),
+        "step": source.step,
+        "stability": source.stability,
+        "difficulty": source.difficulty,
+        "due": source.due,
+        "last_review": source.last_review,
+    }
+
+
 def copy_state(source: FsrsCard, target) -> None:
     """Write an fsrs Card's state onto our card (not saved)."""
-    target.state = int(source.state)
-    target.step = source.step
-    target.stability = source.stability
-    target.difficulty = source.difficulty
-    target.due = source.due
-    target.last_review = source.last_review
+    for name, value in state_of(source).items():
+        setattr(target, name, value)
 
 
 def review(card, rating: int, at: datetime.datetime) -> None:
@@ -81,15 +89,7 @@ def replay(
     for at, rating in sorted(reviews, key=lambda item: item[0]):
         current, _log = SCHEDULER.review_card(current, Rating(rating), review_datetime=utc(at))
         reps += 1
-    return Replayed(
-        state=int(current.state),
-        step=current.step,
-        stability=current.stability,
-        difficulty=current.difficulty,
-        due=current.due,
-        last_review=current.last_review,
-        reps=reps,
-    )
+    return Replayed(**state_of(current), reps=reps)
 
 
 def quiz_rating(*, short_answer: bool, answered: bool, credited: bool) -> int | None:

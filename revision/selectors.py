@@ -184,6 +184,16 @@ class CardFace:
     true_or_false: bool | None = None
 
 
+def _keyed_item(card: Card, model, key_field: str, other_field: str):
+    """The card's key concept or misconception: the one in its topic whose ``key_field``,
+    normalised, is the text its content key was made from (None if it has gone)."""
+    wanted = card.content_key.split(":", 1)[1]
+    items = model.objects.filter(topic_id=card.topic_id).only(key_field, other_field)
+    return next(
+        (item for item in items if normalise_text(getattr(item, key_field)) == wanted), None
+    )
+
+
 def card_face(card: Card) -> CardFace | None:
     """The card's content, from the topic's current text (one query; two for a question a tutor
     wrote, with its options). None if it has gone."""
@@ -208,17 +218,7 @@ def card_face(card: Card) -> CardFace | None:
     if kind == Card.Kind.QUESTION:
         return _question_face(card)
     if kind in (Card.Kind.TERM, Card.Kind.DEFINITION):
-        wanted = card.content_key.split(":", 1)[1]
-        concept = next(
-            (
-                c
-                for c in KeyConcept.objects.filter(topic_id=card.topic_id).only(
-                    "term", "explanation"
-                )
-                if normalise_text(c.term) == wanted
-            ),
-            None,
-        )
+        concept = _keyed_item(card, KeyConcept, "term", "explanation")
         if concept is None:
             return None
         if kind == Card.Kind.TERM:
@@ -228,17 +228,7 @@ def card_face(card: Card) -> CardFace | None:
         return CardFace(
             "Which key concept is this?", concept.explanation, concept.term, "Key concept"
         )
-    wanted = card.content_key.split(":", 1)[1]
-    item = next(
-        (
-            m
-            for m in Misconception.objects.filter(topic_id=card.topic_id).only(
-                "statement", "correction"
-            )
-            if normalise_text(m.statement) == wanted
-        ),
-        None,
-    )
+    item = _keyed_item(card, Misconception, "statement", "correction")
     if item is None:
         return None
     # Alternate between the mistake (false) and its correction (true) from one review to the

@@ -39,24 +39,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, parse, what: str):
+    """Read a number with ``parse`` (``int`` or ``float``); blank is ``default``, anything
+    ``parse`` refuses is an error that says the variable must be ``what``."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {what}; got {raw!r}.") from None
+
+
+def env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int, "a whole number")
 
 
 def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number; got {raw!r}.") from None
+    return _env_number(name, default, float, "a number")
 
 
 # A deployment sets SECRET_KEY; a developer's machine does not. Tying DEBUG's default to it

@@ -4,16 +4,20 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from revision_portal.admin_tools import (
+    changelist_tool_response,
+    check_can_import,
+    import_summary,
+)
 from revision_portal.audit import child_history
+from topics import models
 from topics.forms import (
     RETIRED_HELP,
     MarkingPointEntryForm,
@@ -24,19 +28,6 @@ from topics.forms import (
     SeedUploadForm,
 )
 from topics.markdown_preview import MarkdownPreviewTextarea, preview_html, preview_problem
-from topics.models import (
-    SECTION_MODELS,
-    ExamTip,
-    KeyConcept,
-    KeyTerm,
-    LearningObjective,
-    MarkingPoint,
-    Misconception,
-    Prerequisite,
-    Qualification,
-    SectionItem,
-    Topic,
-)
 from topics.ordering import MoveRequest, parse_move
 from topics.services import (
     ImportReport,
@@ -70,7 +61,7 @@ class SectionInline(admin.TabularInline):
     description = ""
     # Every text field of a section is Markdown on the topic page (topics/_topic_sections.html),
     # rendered inline, as list items.
-    formfield_overrides = {models.TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
+    formfield_overrides = {TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
 
     class Media:
         # Drag to reorder: an enhancement of the Up/Down buttons, which work without it.
@@ -78,22 +69,22 @@ class SectionInline(admin.TabularInline):
 
 
 class KeyConceptInline(SectionInline):
-    model = KeyConcept
+    model = models.KeyConcept
     fields = ["term", "explanation"]
 
 
 class ExamTipInline(SectionInline):
-    model = ExamTip
+    model = models.ExamTip
     fields = ["text"]
 
 
 class MisconceptionInline(SectionInline):
-    model = Misconception
+    model = models.Misconception
     fields = ["statement", "correction"]
 
 
 class MarkingPointInline(SectionInline):
-    model = MarkingPoint
+    model = models.MarkingPoint
     form = MarkingPointEntryForm
     fields = ["text", "retired"]
     classes = []  # the only group on its page: open
@@ -107,18 +98,18 @@ class MarkingPointInline(SectionInline):
 
 
 class LearningObjectiveInline(SectionInline):
-    model = LearningObjective
+    model = models.LearningObjective
     fields = ["text"]
 
 
 class PrerequisiteInline(SectionInline):
-    model = Prerequisite
+    model = models.Prerequisite
     fields = ["text"]
     verbose_name_plural = "prerequisites (before you start)"
 
 
 class KeyTermInline(SectionInline):
-    model = KeyTerm
+    model = models.KeyTerm
     fields = ["term", "definition"]
 
 
@@ -135,7 +126,7 @@ CONTENT_INLINES = [
 MARKING_POINTS_PART = "marking_points"
 
 
-@admin.register(Qualification)
+@admin.register(models.Qualification)
 class QualificationAdmin(SimpleHistoryAdmin):
     form = QualificationForm
     list_display = ["name", "awarding_body", "level", "lexicon"]
@@ -156,7 +147,7 @@ class QualificationAdmin(SimpleHistoryAdmin):
             )
 
 
-@admin.register(Topic)
+@admin.register(models.Topic)
 class TopicAdmin(SimpleHistoryAdmin):
     """A topic in parts: its content and sections on the change page (each section folded,
     with a count and its first entries), its marking points on a page of their own, and a
@@ -270,7 +261,7 @@ class TopicAdmin(SimpleHistoryAdmin):
             context["subtitle"] = None
         return self.changeform_view(request, object_id, extra_context=context)
 
-    def _parts_context(self, request, topic: Topic | None) -> dict:
+    def _parts_context(self, request, topic: models.Topic | None) -> dict:
         """Links to the parts of ``topic`` (the current one marked), with their sizes."""
         if topic is None:
             return {}
@@ -310,7 +301,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         except (TypeError, ValueError):
             topic_id = None
         children = (
-            child_history((model, {"topic_id": topic_id}) for model in SECTION_MODELS)
+            child_history((model, {"topic_id": topic_id}) for model in models.SECTION_MODELS)
             if topic_id is not None
             else []
         )
@@ -322,7 +313,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=context)
 
     @admin.display(description="Status", ordering="is_published")
-    def status(self, obj: Topic) -> str:
+    def status(self, obj: models.Topic) -> str:
         if obj.is_published:
             return "Published"
         if obj.title_derived:
@@ -366,7 +357,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     @admin.display(description="Live page")
-    def live_page(self, obj: Topic) -> str:
+    def live_page(self, obj: models.Topic) -> str:
         if not obj.pk:
             return "-"
         label = "View on site" if obj.is_published else "Preview (draft)"
@@ -374,7 +365,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         # Entries added by hand go at the end of their section (editors never type positions).
-        if issubclass(formset.model, SectionItem):
+        if issubclass(formset.model, models.SectionItem):
             position = next_section_position(model=formset.model, topic=form.instance)
             for entry in formset.extra_forms:
                 if entry.has_changed() and not entry.cleaned_data.get("DELETE"):
@@ -394,7 +385,7 @@ class TopicAdmin(SimpleHistoryAdmin):
         # bring both up to date once every section has been saved (and moved).
         topic_content_changed(topic=form.instance)
 
-    def _apply_dragged_orders(self, request, topic: Topic, formsets) -> None:
+    def _apply_dragged_orders(self, request, topic: models.Topic, formsets) -> None:
         for formset in formsets:
             value = request.POST.get(f"{ORDER_FIELD_PREFIX}{formset.prefix}")
             if not value or not _may_change(request, formset.model):
@@ -406,7 +397,7 @@ class TopicAdmin(SimpleHistoryAdmin):
                     messages.SUCCESS,
                 )
 
-    def _apply_move(self, request, topic: Topic, formsets, move: MoveRequest):
+    def _apply_move(self, request, topic: models.Topic, formsets, move: MoveRequest):
         formset = next((f for f in formsets if f.prefix == move.prefix), None)
         if formset is None or not _may_change(request, formset.model):
             return None
@@ -466,8 +457,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
     def upload_view(self, request):
         """Import seed files uploaded by an admin, with the command's rules and report."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
+        check_can_import(self, request)
         report = None
         form = SeedUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -479,21 +469,19 @@ class TopicAdmin(SimpleHistoryAdmin):
                 ]
             )
             level = messages.ERROR if report.failed else messages.SUCCESS
-            prefix = "Dry run, nothing saved: " if dry_run else ""
-            self.message_user(request, prefix + report.summary, level=level)
+            self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": "Upload seed files",
             "form": form,
             "report": report,
             "dry_run": bool(report and form.cleaned_data.get("dry_run")),
-            "changelist_url": reverse("admin:topics_topic_changelist"),
         }
-        return TemplateResponse(request, "admin/topics/topic/upload_seeds.html", context)
+        return changelist_tool_response(
+            self, request, "admin/topics/topic/upload_seeds.html", context
+        )
 
 
-@admin.register(MarkingPoint)
+@admin.register(models.MarkingPoint)
 class MarkingPointAdmin(SimpleHistoryAdmin):
     form = MarkingPointForm
     list_display = ["text", "topic", "is_retired"]
@@ -505,13 +493,13 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
     fields = ["topic", "text", "retired", "normalised_text"]
     readonly_fields = ["normalised_text"]
     actions = ["retire_selected"]
-    formfield_overrides = {models.TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
+    formfield_overrides = {TextField: {"widget": MarkdownPreviewTextarea(inline=True)}}
 
     class Media:
         css = {"all": ["css/admin_topics.css"]}
 
     @admin.display(description="Retired", boolean=True, ordering="retired_at")
-    def is_retired(self, obj: MarkingPoint) -> bool:
+    def is_retired(self, obj: models.MarkingPoint) -> bool:
         return obj.retired_at is not None
 
     def has_delete_permission(self, request, obj=None):
@@ -547,7 +535,7 @@ class MarkingPointAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if obj.pk is None:
             # A point added here goes at the end of its topic's list.
-            obj.position = next_section_position(model=MarkingPoint, topic=obj.topic)
+            obj.position = next_section_position(model=models.MarkingPoint, topic=obj.topic)
         super().save_model(request, obj, form, change)
         topic_content_changed(topic=obj.topic)
 
@@ -561,7 +549,7 @@ def _inline_prefix(inline) -> str:
     return inline.model._meta.get_field("topic").remote_field.get_accessor_name()
 
 
-def _questions_changelist_url(request, topic: Topic) -> str | None:
+def _questions_changelist_url(request, topic: models.Topic) -> str | None:
     """The question bank's admin list filtered to ``topic``, for users who may see it (the
     question admin lives in the assessments app, which this app does not import)."""
     if not request.user.has_perm("assessments.view_question"):

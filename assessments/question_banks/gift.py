@@ -27,23 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assessments.question_banks import records
 from assessments.question_banks.html_text import html_to_text
-from assessments.question_banks.records import (
-    MULTIPLE_CHOICE,
-    SHORT_ANSWER,
-    TRUE_FALSE,
-    BankOption,
-    BankParseError,
-    BankQuestion,
-    ParsedBank,
-    format_category_path,
-    format_fraction,
-    name_from_prompt,
-    option_fractions,
-    parse_category_path,
-    read_fraction,
-    without_duplicate_names,
-)
 
 GUIDANCE_COMMENT = "// marking guidance:"
 
@@ -127,25 +112,27 @@ def _blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def parse_gift(text: str) -> ParsedBank:
+def parse_gift(text: str) -> records.ParsedBank:
     """Read a GIFT file's text into questions, with an error (and its line) for each question
     that cannot be read; the others are still returned."""
-    questions: list[BankQuestion] = []
-    errors: list[BankParseError] = []
+    questions: list[records.BankQuestion] = []
+    errors: list[records.BankParseError] = []
     category: tuple[str, ...] = ()
     for block in _blocks(text.lstrip("\ufeff")):
         if block.text.startswith("$CATEGORY:"):
-            category = parse_category_path(block.text[len("$CATEGORY:") :])
+            category = records.parse_category_path(block.text[len("$CATEGORY:") :])
             if not category:
-                errors.append(BankParseError(block.line, "the $CATEGORY line names no category"))
+                errors.append(
+                    records.BankParseError(block.line, "the $CATEGORY line names no category")
+                )
             continue
         try:
             question = _parse_question(block)
         except _QuestionError as error:
-            errors.append(BankParseError(block.line, str(error)))
+            errors.append(records.BankParseError(block.line, str(error)))
             continue
         questions.append(
-            BankQuestion(
+            records.BankQuestion(
                 kind=question.kind,
                 name=question.name,
                 prompt=question.prompt,
@@ -157,9 +144,7 @@ def parse_gift(text: str) -> ParsedBank:
                 line=block.line,
             )
         )
-    kept, duplicates = without_duplicate_names(questions)
-    errors.extend(duplicates)
-    return ParsedBank(tuple(kept), tuple(sorted(errors, key=lambda error: error.line)))
+    return records.parsed_bank(questions, errors)
 
 
 def _split_name(text: str) -> tuple[str, str]:
@@ -188,7 +173,7 @@ def _as_text(protected: str, text_format: str) -> str:
     return html_to_text(text) if text_format == "html" else text
 
 
-def _parse_question(block: _Block) -> BankQuestion:
+def _parse_question(block: _Block) -> records.BankQuestion:
     text = _protect(block.text)
     name, text = _split_name(text)
     text_format, text = _split_format(text)
@@ -212,9 +197,9 @@ def _parse_question(block: _Block) -> BankQuestion:
         raise _QuestionError("the question has no text before its answers")
     answers, _, general = text[opening + 1 : closing].partition("####")
     kind, options, multiple = _parse_answers(answers.strip(), text_format)
-    return BankQuestion(
+    return records.BankQuestion(
         kind=kind,
-        name=name or name_from_prompt(prompt),
+        name=name or records.name_from_prompt(prompt),
         prompt=prompt,
         options=options,
         general_feedback=_as_text(general, text_format),
@@ -223,10 +208,12 @@ def _parse_question(block: _Block) -> BankQuestion:
     )
 
 
-def _parse_answers(answers: str, text_format: str) -> tuple[str, tuple[BankOption, ...], bool]:
+def _parse_answers(
+    answers: str, text_format: str
+) -> tuple[str, tuple[records.BankOption, ...], bool]:
     if not answers:
         # An essay: a short-answer question marked against its guidance, with no set answer.
-        return SHORT_ANSWER, (), False
+        return records.SHORT_ANSWER, (), False
     if answers.startswith("#"):
         raise _QuestionError("numerical questions “{#…}” are not imported")
     if "~" in answers:
@@ -235,11 +222,13 @@ def _parse_answers(answers: str, text_format: str) -> tuple[str, tuple[BankOptio
         raise _QuestionError("matching questions “{=a -> b}” are not imported")
     key = answers.split("#", 1)[0].strip()
     if key in _TRUE_FALSE:
-        return TRUE_FALSE, _true_false(answers, text_format), False
-    return SHORT_ANSWER, _short_answer(answers, text_format), False
+        return records.TRUE_FALSE, _true_false(answers, text_format), False
+    return records.SHORT_ANSWER, _short_answer(answers, text_format), False
 
 
-def _items(answers: str, text_format: str, *, bare_first: bool) -> list[tuple[str, BankOption]]:
+def _items(
+    answers: str, text_format: str, *, bare_first: bool
+) -> list[tuple[str, records.BankOption]]:
     """Split ``=a#f ~%50%b`` into (marker, option) pairs, in order."""
     parts = re.split(r"(?=[=~])", answers)
     head = parts[0].strip()
@@ -247,14 +236,14 @@ def _items(answers: str, text_format: str, *, bare_first: bool) -> list[tuple[st
         parts = parts[1:]
     elif not bare_first:
         raise _QuestionError(f"“{_restore(head)}” comes before the first “=” or “~” option")
-    items: list[tuple[str, BankOption]] = []
+    items: list[tuple[str, records.BankOption]] = []
     for part in parts:
         marker = part[0] if part[:1] in ("=", "~") else "="
         body = part[1:] if part[:1] in ("=", "~") else part
         fraction = 100.0 if marker == "=" else 0.0
         weight = _WEIGHT.match(body)
         if weight:
-            fraction = read_fraction(weight.group(1))
+            fraction = records.read_fraction(weight.group(1))
             if fraction is None:
                 raise _QuestionError(
                     f"“%{_restore(weight.group(1))}%” is not a weight from -100 to 100"
@@ -265,14 +254,17 @@ def _items(answers: str, text_format: str, *, bare_first: bool) -> list[tuple[st
         if not option_text:
             raise _QuestionError("an answer has no text (escape a literal = or ~ with \\)")
         items.append(
-            (marker, BankOption(option_text, False, _as_text(feedback, text_format), fraction))
+            (
+                marker,
+                records.BankOption(option_text, False, _as_text(feedback, text_format), fraction),
+            )
         )
     return items
 
 
-def _short_answer(answers: str, text_format: str) -> tuple[BankOption, ...]:
+def _short_answer(answers: str, text_format: str) -> tuple[records.BankOption, ...]:
     options = tuple(
-        BankOption(option.text, option.fraction >= 100, option.feedback, option.fraction)
+        records.BankOption(option.text, option.fraction >= 100, option.feedback, option.fraction)
         for _, option in _items(answers, text_format, bare_first=True)
     )
     if not any(option.is_correct for option in options):
@@ -280,7 +272,9 @@ def _short_answer(answers: str, text_format: str) -> tuple[BankOption, ...]:
     return options
 
 
-def _multiple_choice(answers: str, text_format: str) -> tuple[str, tuple[BankOption, ...], bool]:
+def _multiple_choice(
+    answers: str, text_format: str
+) -> tuple[str, tuple[records.BankOption, ...], bool]:
     items = _items(answers, text_format, bare_first=False)
     right_markers = sum(1 for marker, _ in items if marker == "=")
     if len(items) < 2:
@@ -294,7 +288,7 @@ def _multiple_choice(answers: str, text_format: str) -> tuple[str, tuple[BankOpt
     # positive weight is one of several right answers.
     multiple = right_markers == 0
     options = tuple(
-        BankOption(
+        records.BankOption(
             option.text,
             option.fraction > 0 if multiple else option.fraction >= 100,
             option.feedback,
@@ -304,10 +298,10 @@ def _multiple_choice(answers: str, text_format: str) -> tuple[str, tuple[BankOpt
     )
     if not any(option.is_correct for option in options):
         raise _QuestionError("no option is right: mark it with “=” (or weights such as ~%50%)")
-    return MULTIPLE_CHOICE, options, multiple
+    return records.MULTIPLE_CHOICE, options, multiple
 
 
-def _true_false(answers: str, text_format: str) -> tuple[BankOption, ...]:
+def _true_false(answers: str, text_format: str) -> tuple[records.BankOption, ...]:
     key, *feedback = answers.split("#")
     if len(feedback) > 2:
         raise _QuestionError(
@@ -318,8 +312,8 @@ def _true_false(answers: str, text_format: str) -> tuple[BankOption, ...]:
     if_right = _as_text(feedback[1], text_format) if len(feedback) > 1 else ""
     true_feedback, false_feedback = (if_right, if_wrong) if truth else (if_wrong, if_right)
     return (
-        BankOption("True", truth, true_feedback, 100.0 if truth else 0.0),
-        BankOption("False", not truth, false_feedback, 0.0 if truth else 100.0),
+        records.BankOption("True", truth, true_feedback, 100.0 if truth else 0.0),
+        records.BankOption("False", not truth, false_feedback, 0.0 if truth else 100.0),
     )
 
 
@@ -334,14 +328,14 @@ def escape_gift(text: str) -> str:
     return out.replace("\r", "").replace("\n", "\\n")
 
 
-def write_gift(questions: list[BankQuestion] | tuple[BankQuestion, ...]) -> str:
+def write_gift(questions: list[records.BankQuestion] | tuple[records.BankQuestion, ...]) -> str:
     """The questions as a GIFT file, in the form Moodle writes (a ``$CATEGORY`` line whenever
     the category changes, one blank line after each question)."""
     out: list[str] = []
     category: tuple[str, ...] | None = None
     for question in questions:
         if question.category != category and question.category:
-            out.append(f"$CATEGORY: {format_category_path(question.category)}\n\n")
+            out.append(f"$CATEGORY: {records.format_category_path(question.category)}\n\n")
         category = question.category
         for line in question.marking_guidance.splitlines():
             out.append(f"{GUIDANCE_COMMENT} {line}".rstrip() + "\n")
@@ -351,9 +345,9 @@ def write_gift(questions: list[BankQuestion] | tuple[BankQuestion, ...]) -> str:
     return "".join(out).rstrip("\n") + "\n" if out else ""
 
 
-def _write_answers(question: BankQuestion) -> str:
+def _write_answers(question: records.BankQuestion) -> str:
     general = f"####{escape_gift(question.general_feedback)}" if question.general_feedback else ""
-    if question.kind == TRUE_FALSE:
+    if question.kind == records.TRUE_FALSE:
         right = next((o for o in question.options if o.is_correct), question.options[0])
         wrong = next((o for o in question.options if o is not right), None)
         key = "TRUE" if right.text.lower() == "true" else "FALSE"
@@ -362,25 +356,27 @@ def _write_answers(question: BankQuestion) -> str:
         if right.feedback:
             feedback += f"#{escape_gift(right.feedback)}"
         return "{" + key + feedback + general + "}\n"
-    if question.kind == SHORT_ANSWER and not question.options:
+    if question.kind == records.SHORT_ANSWER and not question.options:
         return "{" + general + "}\n"
     lines = ["{\n"]
-    if question.kind == SHORT_ANSWER:
+    if question.kind == records.SHORT_ANSWER:
         for option in question.options:
             weight = 100.0 if option.is_correct else min(option.fraction, 99.0)
             lines.append(
-                f"\t=%{format_fraction(weight)}%{escape_gift(option.text)}"
+                f"\t=%{records.format_fraction(weight)}%{escape_gift(option.text)}"
                 f"#{escape_gift(option.feedback)}\n"
             )
     else:
-        fractions = option_fractions(question.options, multiple_answers=question.multiple_answers)
+        fractions = records.option_fractions(
+            question.options, multiple_answers=question.multiple_answers
+        )
         for option, fraction in zip(question.options, fractions, strict=True):
             if fraction == 100 and not question.multiple_answers:
                 marker = "="
             elif fraction == 0:
                 marker = "~"
             else:
-                marker = f"~%{format_fraction(fraction)}%"
+                marker = f"~%{records.format_fraction(fraction)}%"
             feedback = f"#{escape_gift(option.feedback)}" if option.feedback else ""
             lines.append(f"\t{marker}{escape_gift(option.text)}{feedback}\n")
     if general:

@@ -25,28 +25,13 @@ from xml.sax.saxutils import escape, quoteattr
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
+from assessments.question_banks import records
 from assessments.question_banks.html_text import html_to_text, text_to_html
-from assessments.question_banks.records import (
-    MULTIPLE_CHOICE,
-    SHORT_ANSWER,
-    TRUE_FALSE,
-    BankOption,
-    BankParseError,
-    BankQuestion,
-    ParsedBank,
-    format_category_path,
-    format_fraction,
-    name_from_prompt,
-    option_fractions,
-    parse_category_path,
-    read_fraction,
-    without_duplicate_names,
-)
 
-_MOODLE_TYPES = {"shortanswer": SHORT_ANSWER, "multichoice": MULTIPLE_CHOICE}
-_MOODLE_TYPES |= {"truefalse": TRUE_FALSE, "essay": SHORT_ANSWER}
-_TYPE_NAMES = {SHORT_ANSWER: "shortanswer", MULTIPLE_CHOICE: "multichoice"}
-_TYPE_NAMES |= {TRUE_FALSE: "truefalse"}
+_MOODLE_TYPES = {"shortanswer": records.SHORT_ANSWER, "multichoice": records.MULTIPLE_CHOICE}
+_MOODLE_TYPES |= {"truefalse": records.TRUE_FALSE, "essay": records.SHORT_ANSWER}
+_TYPE_NAMES = {records.SHORT_ANSWER: "shortanswer", records.MULTIPLE_CHOICE: "multichoice"}
+_TYPE_NAMES |= {records.TRUE_FALSE: "truefalse"}
 # What Moodle needs to show an essay: a plain box, an answer required, no attachments.
 _ESSAY_SETTINGS = (
     ("responseformat", "plain"),
@@ -129,15 +114,15 @@ def _read_tree(data: bytes) -> _Node:
     return builder.root
 
 
-def parse_moodle_xml(data: bytes) -> ParsedBank:
+def parse_moodle_xml(data: bytes) -> records.ParsedBank:
     """Read a Moodle XML file's bytes into questions, with an error (and its line) for each
     question that cannot be read; a file that is not well-formed XML is one error."""
     try:
         root = _read_tree(data)
     except _QuestionError as error:
-        return ParsedBank((), (BankParseError(error.line, str(error)),))
-    questions: list[BankQuestion] = []
-    errors: list[BankParseError] = []
+        return records.ParsedBank((), (records.BankParseError(error.line, str(error)),))
+    questions: list[records.BankQuestion] = []
+    errors: list[records.BankParseError] = []
     category: tuple[str, ...] = ()
     for node in root.all("question"):
         moodle_type = node.attrs.get("type", "")
@@ -147,16 +132,14 @@ def parse_moodle_xml(data: bytes) -> ParsedBank:
                 continue
             questions.append(_question(node, moodle_type, category))
         except _QuestionError as error:
-            errors.append(BankParseError(error.line or node.line, str(error)))
-    kept, duplicates = without_duplicate_names(questions)
-    errors.extend(duplicates)
-    return ParsedBank(tuple(kept), tuple(sorted(errors, key=lambda error: error.line)))
+            errors.append(records.BankParseError(error.line or node.line, str(error)))
+    return records.parsed_bank(questions, errors)
 
 
 def _category(node: _Node) -> tuple[str, ...]:
     holder = node.child("category")
     text = holder.child("text") if holder else None
-    names = parse_category_path(text.text if text else "")
+    names = records.parse_category_path(text.text if text else "")
     if not names:
         raise _QuestionError("the category question names no category")
     return names
@@ -176,7 +159,7 @@ def _field(node: _Node | None, tag: str = "text", default_format: str = "html") 
     return raw.strip()
 
 
-def _question(node: _Node, moodle_type: str, category: tuple[str, ...]) -> BankQuestion:
+def _question(node: _Node, moodle_type: str, category: tuple[str, ...]) -> records.BankQuestion:
     kind = _MOODLE_TYPES.get(moodle_type)
     if kind is None:
         raise _QuestionError(
@@ -190,17 +173,18 @@ def _question(node: _Node, moodle_type: str, category: tuple[str, ...]) -> BankQ
     multiple = False
     if moodle_type == "essay":
         options = ()
-    elif kind == SHORT_ANSWER:
+    elif kind == records.SHORT_ANSWER:
         options = _short_answer(answers)
-    elif kind == TRUE_FALSE:
+    elif kind == records.TRUE_FALSE:
         options = _true_false(answers)
     else:
         single = _field(node, "single", "plain_text") if node.child("single") else "true"
         multiple = single.strip().lower() in ("false", "0")
         options = _multiple_choice(answers, multiple=multiple)
-    return BankQuestion(
+    return records.BankQuestion(
         kind=kind,
-        name=_field(node.child("name"), default_format="plain_text") or name_from_prompt(prompt),
+        name=_field(node.child("name"), default_format="plain_text")
+        or records.name_from_prompt(prompt),
         prompt=prompt,
         options=options,
         general_feedback=_field(node.child("generalfeedback")),
@@ -211,8 +195,8 @@ def _question(node: _Node, moodle_type: str, category: tuple[str, ...]) -> BankQ
     )
 
 
-def _answer(node: _Node) -> BankOption:
-    fraction = read_fraction(node.attrs.get("fraction", "0"))
+def _answer(node: _Node) -> records.BankOption:
+    fraction = records.read_fraction(node.attrs.get("fraction", "0"))
     if fraction is None:
         raise _QuestionError(
             f"the answer's fraction “{node.attrs.get('fraction')}” is not a percentage from "
@@ -222,20 +206,24 @@ def _answer(node: _Node) -> BankOption:
     text = _field(node)
     if not text:
         raise _QuestionError("an answer has no text", node.line)
-    return BankOption(text, fraction >= 100, _field(node.child("feedback")), fraction)
+    return records.BankOption(text, fraction >= 100, _field(node.child("feedback")), fraction)
 
 
-def _short_answer(answers: list[BankOption]) -> tuple[BankOption, ...]:
+def _short_answer(answers: list[records.BankOption]) -> tuple[records.BankOption, ...]:
     if not any(answer.is_correct for answer in answers):
         raise _QuestionError("no answer has fraction 100: give the accepted answer 100")
     return tuple(answers)
 
 
-def _multiple_choice(answers: list[BankOption], *, multiple: bool) -> tuple[BankOption, ...]:
+def _multiple_choice(
+    answers: list[records.BankOption], *, multiple: bool
+) -> tuple[records.BankOption, ...]:
     if len(answers) < 2:
         raise _QuestionError("a multiple-choice question needs at least two answers")
     if multiple:
-        answers = [BankOption(a.text, a.fraction > 0, a.feedback, a.fraction) for a in answers]
+        answers = [
+            records.BankOption(a.text, a.fraction > 0, a.feedback, a.fraction) for a in answers
+        ]
     right = sum(1 for answer in answers if answer.is_correct)
     if not right:
         raise _QuestionError("no answer is right: give the right answer fraction 100")
@@ -247,14 +235,14 @@ def _multiple_choice(answers: list[BankOption], *, multiple: bool) -> tuple[Bank
     return tuple(answers)
 
 
-def _true_false(answers: list[BankOption]) -> tuple[BankOption, ...]:
+def _true_false(answers: list[records.BankOption]) -> tuple[records.BankOption, ...]:
     by_text = {answer.text.strip().lower(): answer for answer in answers}
     if len(answers) != 2 or set(by_text) != {"true", "false"}:
         raise _QuestionError("a true/false question needs exactly the answers “true” and “false”")
     if by_text["true"].is_correct == by_text["false"].is_correct:
         raise _QuestionError("exactly one of “true” and “false” must have fraction 100")
     return tuple(
-        BankOption(
+        records.BankOption(
             text.title(), by_text[text].is_correct, by_text[text].feedback, by_text[text].fraction
         )
         for text in ("true", "false")
@@ -278,14 +266,14 @@ def _leaf(parent: ElementTree.Element, tag: str, text: str) -> None:
     ElementTree.SubElement(parent, tag).text = text
 
 
-def _question_element(question: BankQuestion) -> ElementTree.Element:
-    essay = question.kind == SHORT_ANSWER and not question.options
+def _question_element(question: records.BankQuestion) -> ElementTree.Element:
+    essay = question.kind == records.SHORT_ANSWER and not question.options
     element = ElementTree.Element("question", type="essay" if essay else _TYPE_NAMES[question.kind])
     _text_element(element, "name", question.name, None)
     _text_element(element, "questiontext", text_to_html(question.prompt), "html")
     _text_element(element, "generalfeedback", text_to_html(question.general_feedback), "html")
     _leaf(element, "defaultgrade", "1.0000000")
-    _leaf(element, "penalty", "1.0000000" if question.kind == TRUE_FALSE else "0.3333333")
+    _leaf(element, "penalty", "1.0000000" if question.kind == records.TRUE_FALSE else "0.3333333")
     _leaf(element, "hidden", "0")
     _leaf(element, "idnumber", "")
     if question.marking_guidance:
@@ -294,25 +282,27 @@ def _question_element(question: BankQuestion) -> ElementTree.Element:
         for tag, value in _ESSAY_SETTINGS:
             _leaf(element, tag, value)
         return element
-    if question.kind == SHORT_ANSWER:
+    if question.kind == records.SHORT_ANSWER:
         _leaf(element, "usecase", "0")
         fractions = [100.0 if o.is_correct else min(o.fraction, 99.0) for o in question.options]
         answer_format = "plain_text"
-    elif question.kind == TRUE_FALSE:
+    elif question.kind == records.TRUE_FALSE:
         fractions = [100.0 if o.is_correct else 0.0 for o in question.options]
         answer_format = "plain_text"
     else:
         _leaf(element, "single", "false" if question.multiple_answers else "true")
         _leaf(element, "shuffleanswers", "true")
         _leaf(element, "answernumbering", "abc")
-        fractions = option_fractions(question.options, multiple_answers=question.multiple_answers)
+        fractions = records.option_fractions(
+            question.options, multiple_answers=question.multiple_answers
+        )
         answer_format = "html"
     for option, fraction in zip(question.options, fractions, strict=True):
-        text = option.text.lower() if question.kind == TRUE_FALSE else option.text
+        text = option.text.lower() if question.kind == records.TRUE_FALSE else option.text
         if answer_format == "html":
             text = text_to_html(text)
         answer = _text_element(
-            element, "answer", text, answer_format, fraction=format_fraction(fraction)
+            element, "answer", text, answer_format, fraction=records.format_fraction(fraction)
         )
         _text_element(answer, "feedback", text_to_html(option.feedback), "html")
     return element
@@ -320,12 +310,14 @@ def _question_element(question: BankQuestion) -> ElementTree.Element:
 
 def _category_element(names: tuple[str, ...]) -> ElementTree.Element:
     element = ElementTree.Element("question", type="category")
-    _text_element(element, "category", format_category_path(names), None)
+    _text_element(element, "category", records.format_category_path(names), None)
     _text_element(element, "info", "", "html")
     return element
 
 
-def write_moodle_xml(questions: list[BankQuestion] | tuple[BankQuestion, ...]) -> str:
+def write_moodle_xml(
+    questions: list[records.BankQuestion] | tuple[records.BankQuestion, ...],
+) -> str:
     """The questions as a Moodle XML file (a category question whenever the category changes)."""
     quiz = ElementTree.Element("quiz")
     category: tuple[str, ...] | None = None

@@ -155,3 +155,11 @@ def without_duplicate_names(
         first_line[key] = question.line
         kept.append(question)
     return kept, errors
+
+
+def parsed_bank(questions: list[BankQuestion], errors: list[BankParseError]) -> ParsedBank:
+    """What a reader returns: the questions read, less those whose name repeats one before it in
+    its category (``without_duplicate_names``), and every error in line order."""
+    kept, duplicates = without_duplicate_names(questions)
+    errors = [*errors, *duplicates]
+    return ParsedBank(tuple(kept), tuple(sorted(errors, key=lambda error: error.line)))

@@ -1,9 +1,9 @@
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.batch_marking import BatchInputError, read_rows, resolve_rows
+from assessments.batch_marking import resolve_rows
+from assessments.management.commands._answers_csv import read_answers_csv
 from assessments.marking import get_marker
 from assessments.marking.evaluation import Case, exemplar_curve
 
@@ -75,15 +75,7 @@ class Command(BaseCommand):
         )
 
     def _cases(self, csv_path: str) -> tuple[list[Case], list[str]]:
-        path = Path(csv_path)
-        try:
-            rows = read_rows(path.read_bytes().decode("utf-8-sig"))
-        except FileNotFoundError:
-            raise CommandError(f"{csv_path}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{csv_path}: not UTF-8 text; save the CSV as UTF-8") from None
-        except BatchInputError as error:
-            raise CommandError(f"{csv_path}: {error}") from None
+        rows = read_answers_csv(csv_path)
         cases: list[Case] = []
         errors: list[str] = []
         for outcome, question, specs in resolve_rows(rows):

@@ -1,9 +1,9 @@
 import json
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from assessments.batch_marking import BatchInputError, mark_rows, read_rows
+from assessments.batch_marking import mark_rows
+from assessments.management.commands._answers_csv import read_answers_csv
 
 
 class Command(BaseCommand):
@@ -24,19 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, csv_path, as_json: bool, **options):
-        path = Path(csv_path)
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except FileNotFoundError:
-            raise CommandError(f"{csv_path}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{csv_path}: not UTF-8 text; save the CSV as UTF-8") from None
-        except OSError as error:
-            raise CommandError(f"{csv_path}: cannot be read ({error.strerror})") from None
-        try:
-            rows = read_rows(text)
-        except BatchInputError as error:
-            raise CommandError(f"{csv_path}: {error}") from None
+        rows = read_answers_csv(csv_path)
 
         report = mark_rows(rows)
         summary = report.summary()
