@@ -648,8 +648,8 @@ def test_a_worker_killed_mid_task_loses_nothing_and_the_attempt_is_marked_once(t
     The killed transaction rolls back: nothing of it is left. The message is lost with the
     worker, though: kombu's database transport marks a message it hands out invisible and has
     no visibility timeout (unlike Redis), so only the worker's memory knew it was unacknowledged;
-    a message is returned when a worker shuts down, or when a pool's child dies under a live
-    parent, never when the whole worker dies. What brings the attempt back is the app's own
+    a message is returned when a worker shuts down, or when a pool process dies under a live
+    parent (the next test), never when the whole worker dies. What brings the attempt back is the app's own
     state: ``manage.py requeue_unmarked`` (cron) queues every attempt still unmarked, and the
     second worker marks it exactly once (docs/queue.md, "Failure behaviour").
     """
@@ -692,3 +692,51 @@ def test_a_worker_killed_mid_task_loses_nothing_and_the_attempt_is_marked_once(t
         _stop_worker(first)
         if second is not None:
             _stop_worker(second)
+
+
+def _pool_children(worker: subprocess.Popen) -> list[int]:
+    """The process ids of a prefork worker's pool processes (its children)."""
+    tasks = Path(f"/proc/{worker.pid}/task")
+    return [int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(*postgresql_only[1].args, **postgresql_only[1].kwargs)
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_process_killed_mid_task_has_its_message_redelivered_and_marks_once(tmp_path):
+    """The pool process running the task is SIGKILLed mid-task (the out-of-memory killer's
+    usual victim); the worker's parent process, which holds the broker connection, returns
+    the message (``task_reject_on_worker_lost``), and the new pool process marks it, once.
+
+    The task is held mid-task as in the test above, by the learner's row lock. The redelivered
+    task then waits in its turn, on the attempt row the killed task claimed and had not yet
+    committed; released, the killed task's backend rolls back and the new task marks. (The
+    parent returns the message from a pool thread while its main thread polls the queue:
+    without revision_portal/celery.py's one-thread-at-a-time channel this failed 4 runs in 18.)
+    """
+    env = _worker_env()
+    attempt = make_attempt(UserFactory())
+    log_path = tmp_path / "worker.log"
+    worker = _start_worker(env, log_path, pool="prefork")
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().get(pk=attempt.learner_id)
+            _manage(env, "shell", "-c", SUBMIT.format(pk=attempt.pk, answers=answers_for(attempt)))
+            killed_backend, _ = _wait_for_blocked(worker, log_path)
+            [pool_process] = _pool_children(worker)
+
+            os.kill(pool_process, signal.SIGKILL)
+
+            # Redelivered by the transport, taken by a new pool process, waiting on the attempt.
+            _, query = _wait_for_blocked(worker, log_path, backend=killed_backend)
+            assert query.startswith('UPDATE "assessments_attempt" SET "marked_at"')
+            assert pool_process not in _pool_children(worker)
+        _wait_until_gone(killed_backend)
+
+        _wait_until_marked(attempt, worker, log_path)
+        assert_marked_once(attempt)
+        log = log_path.read_text()
+        assert "WorkerLostError" in log and "signal 9 (SIGKILL)" in log
+        assert _task_results(log_path) == ["True"]
+    finally:
+        _stop_worker(worker)
