@@ -29,7 +29,8 @@ class _OneThreadAtATimeChannel(database_transport.Channel):
     A session is not thread-safe, and a prefork worker on this transport uses it from two
     threads: the main thread polls for messages, and when a pool process dies mid-task (killed,
     out of memory) one of the pool's threads hands its message back at once
-    (``task_reject_on_worker_lost``; Celery 5.7 runs rejects immediately, not in the main loop).
+    (``task_reject_on_worker_lost``: Celery's ``call_soon_ack`` runs the reject on that thread
+    there and then, not in the main loop).
     Unserialised, the two collided in 4 of 18 runs of test_marking_queue.py's pool-process
     test: the worker stopped (``IllegalStateChangeError``), could not return the message and
     dumped it to a file in /tmp, and the attempt stayed unmarked. Every method that touches
