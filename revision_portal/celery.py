@@ -6,6 +6,7 @@ are found in each app's ``tasks.py``. docs/queue.md describes brokers and failur
 """
 
 import os
+import threading
 
 from celery import Celery
 from kombu.transport import sqlalchemy as database_transport
@@ -20,6 +21,48 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revision_portal.settings")
 database_transport.Transport.polling_interval = float(
     os.environ.get("CELERY_POLLING_INTERVAL", "0.1")
 )
+
+
+class _OneThreadAtATimeChannel(database_transport.Channel):
+    """kombu's database-transport channel, its SQLAlchemy session used by one thread at a time.
+
+    A session is not thread-safe, and a prefork worker on this transport uses it from two
+    threads: the main thread polls for messages, and when a pool process dies mid-task (killed,
+    out of memory) one of the pool's threads hands its message back at once
+    (``task_reject_on_worker_lost``: Celery's ``call_soon_ack`` runs the reject on that thread
+    there and then, not in the main loop).
+    Unserialised, the two collided in 4 of 18 runs of test_marking_queue.py's pool-process
+    test: the worker stopped (``IllegalStateChangeError``), could not return the message and
+    dumped it to a file in /tmp, and the attempt stayed unmarked. Every method that touches
+    the session takes this lock.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._session_lock = threading.RLock()
+        super().__init__(*args, **kwargs)
+
+    def _new_queue(self, queue, **kwargs):
+        with self._session_lock:
+            return super()._new_queue(queue, **kwargs)
+
+    def _put(self, queue, payload, **kwargs):
+        with self._session_lock:
+            return super()._put(queue, payload, **kwargs)
+
+    def _get(self, queue):
+        with self._session_lock:
+            return super()._get(queue)
+
+    def _purge(self, queue):
+        with self._session_lock:
+            return super()._purge(queue)
+
+    def _size(self, queue):
+        with self._session_lock:
+            return super()._size(queue)
+
+
+database_transport.Transport.Channel = _OneThreadAtATimeChannel
 
 app = Celery("revision_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -219,13 +219,15 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or _default_
 )
 # A message is acknowledged only once its task has finished, and a worker process that dies
 # mid-task (killed, out of memory) hands its message back: nothing is lost, so every task must
-# be idempotent (marking is).
+# be idempotent (marking is). On the database queue a worker killed outright cannot hand its
+# messages back: `manage.py requeue_unmarked` recovers their attempts (docs/queue.md).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Messages a worker process reserves ahead. Marking tasks are short (tens of milliseconds), so a
 # few in hand keep a worker busy instead of waiting a polling interval between tasks on the
 # database queue (bench/bench_workers.py: 141 answers/s with 4 against 92 with 1). Reserved
-# messages are unacknowledged, so a worker that dies hands them back like the one in progress.
+# messages are unacknowledged, so a worker that dies hands them back like the one in progress
+# (on the database queue, only while its main process lives, as above).
 CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
 # Results live in our own models (marks on responses, marked_at on attempts): no backend.
 CELERY_TASK_IGNORE_RESULT = True

@@ -8,6 +8,7 @@ must reach the test database).
 
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError, connection
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -456,9 +458,29 @@ def test_remark_skips_attempts_still_waiting_for_marking(django_capture_on_commi
 # --- a real worker process -----------------------------------------------------------------------
 
 
-def _start_worker(env: dict, log_path: Path) -> subprocess.Popen:
-    """A worker like ``make worker``'s; ``--purge`` drops messages an earlier run left."""
-    return subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running celery
+def _worker_env() -> dict:
+    """The environment of a worker or ``manage.py`` process on the test database: DATABASE_URL,
+    and through it the default broker (kombu's database transport), and no CELERY_* override
+    but a short polling interval."""
+    database = connection.settings_dict
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CELERY_")},
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "CELERY_POLLING_INTERVAL": "0.1",
+        "DEBUG": "1",
+    }
+
+
+def _start_worker(
+    env: dict, log_path: Path, *, pool: str = "solo", purge: bool = True
+) -> subprocess.Popen:
+    """A worker like ``make worker``'s, once it is ready. ``--pool solo`` runs tasks in the
+    process that holds the broker connection; ``prefork`` (``make worker``'s), in a child process
+    of it. ``--purge`` drops messages an earlier run left."""
+    worker = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running celery
         [
             sys.executable,
             "-m",
@@ -467,8 +489,10 @@ def _start_worker(env: dict, log_path: Path) -> subprocess.Popen:
             "revision_portal",
             "worker",
             "--pool",
-            "solo",
-            "--purge",
+            pool,
+            "--concurrency",
+            "1",
+            *(["--purge"] if purge else []),
             "--loglevel",
             "INFO",
             "--without-heartbeat",
@@ -481,6 +505,44 @@ def _start_worker(env: dict, log_path: Path) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text() and time.monotonic() < deadline:
+        assert worker.poll() is None, log_path.read_text()[-3000:]
+        time.sleep(0.2)
+    assert "sqla+postgresql" in log_path.read_text()  # the default broker: no server
+    return worker
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
+def _manage(env: dict, *args: str) -> str:
+    """Run ``manage.py`` in a process of its own, as an app server or cron would; its output."""
+    return subprocess.run(  # noqa: S603 - this interpreter running manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+
+def _wait_until_marked(attempt: Attempt, worker: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and worker.poll() is None:
+        attempt.refresh_from_db()
+        if attempt.is_marked:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not marked; worker log:\n{log_path.read_text()[-3000:]}")
 
 
 SUBMIT = """
@@ -497,56 +559,184 @@ def test_a_real_worker_on_the_database_transport_marks_a_submitted_attempt(tmp_p
     """An app process submits, a worker process marks: two processes sharing the test
     database, and through it the default broker (kombu's database transport), as `make run`
     runs them. Nothing is set but DATABASE_URL."""
-    database = connection.settings_dict
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CELERY_")},
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "CELERY_POLLING_INTERVAL": "0.1",
-        "DEBUG": "1",
-    }
+    env = _worker_env()
     attempt = make_attempt(UserFactory())
     log_path = tmp_path / "worker.log"
     worker = _start_worker(env, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log_path.read_text() and time.monotonic() < deadline:
-            assert worker.poll() is None, log_path.read_text()[-3000:]
-            time.sleep(0.2)
-        assert "sqla+postgresql" in log_path.read_text()  # the default broker: no server
-
-        subprocess.run(  # noqa: S603 - this interpreter running manage.py
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-c",
-                SUBMIT.format(pk=attempt.pk, answers=answers_for(attempt)),
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        _manage(env, "shell", "-c", SUBMIT.format(pk=attempt.pk, answers=answers_for(attempt)))
         attempt.refresh_from_db()
         assert attempt.submitted_at is not None
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and worker.poll() is None:
-            attempt.refresh_from_db()
-            if attempt.is_marked:
-                break
-            time.sleep(0.2)
+        _wait_until_marked(attempt, worker, log_path)
 
-        assert attempt.is_marked, log_path.read_text()[-3000:]
         assert_marked_once(attempt)
         assert "assessments.mark_attempt" in log_path.read_text()
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+        _stop_worker(worker)
+
+
+def _backends_blocked_by(backend: int | None = None) -> list[tuple[int, str]]:
+    """(pid, query) of every PostgreSQL backend waiting for a lock ``backend`` holds (by
+    default, this test's connection)."""
+    with connection.cursor() as cursor:
+        # pg_stat_activity is read once per transaction and kept: read it afresh each time.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT pid, query FROM pg_stat_activity"
+            " WHERE coalesce(%s, pg_backend_pid()) = ANY(pg_blocking_pids(pid))",
+            [backend],
+        )
+        return cursor.fetchall()
+
+
+def _wait_for_blocked(
+    worker: subprocess.Popen, log_path: Path, backend: int | None = None
+) -> tuple[int, str]:
+    """(pid, query) of the one backend waiting for ``backend``'s lock, once there is one."""
+    deadline = time.monotonic() + 60
+    while not (blocked := _backends_blocked_by(backend)):
+        assert worker.poll() is None, log_path.read_text()[-3000:]
+        assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+        time.sleep(0.1)
+    [(pid, query)] = blocked
+    return pid, query
+
+
+def _backend_is_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone() is not None
+
+
+def _wait_until_gone(backend: int) -> None:
+    """Wait for a backend to end (its client gone, its transaction rolled back)."""
+    deadline = time.monotonic() + 30
+    while _backend_is_alive(backend):
+        assert time.monotonic() < deadline, f"backend {backend} is still there"
+        time.sleep(0.1)
+
+
+def _task_results(log_path: Path) -> list[str]:
+    """What each ``mark_attempt`` run the worker logged returned."""
+    return re.findall(
+        r"mark_attempt\[[-0-9a-f]+\] succeeded in [0-9.]+s: (\w+)", log_path.read_text()
+    )
+
+
+def _broker_messages() -> list[bool]:
+    """The ``visible`` flag of every row in kombu's message table (the database broker)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT visible FROM kombu_message ORDER BY id")
+        return [visible for (visible,) in cursor.fetchall()]
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(*postgresql_only[1].args, **postgresql_only[1].kwargs)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_task_loses_nothing_and_the_attempt_is_marked_once(tmp_path):
+    """A worker is SIGKILLed in the middle of marking an attempt; a second worker marks it, once.
+
+    Mid-task without timing luck and without a hook in the code: the test holds the lock on
+    the learner's user row (``SELECT … FOR UPDATE``). The task claims the attempt, writes every
+    response's marks and the learner's mastery rows, then locks that same row to refresh the
+    learner's topic summaries (``summaries._lock_learners``): it waits there, its transaction
+    open and half written, until the test sees the wait (``pg_blocking_pids``) and kills the
+    worker process (one process: ``--pool solo``, as when a machine dies).
+
+    The killed transaction rolls back: nothing of it is left. The message is lost with the
+    worker, though: kombu's database transport marks a message it hands out invisible and has
+    no visibility timeout (unlike Redis), so only the worker's memory knew it was unacknowledged;
+    a message is returned when a worker shuts down, or when a pool process dies under a live
+    parent (the next test), never when the whole worker dies. What brings the attempt back is the app's own
+    state: ``manage.py requeue_unmarked`` (cron) queues every attempt still unmarked, and the
+    second worker marks it exactly once (docs/queue.md, "Failure behaviour").
+    """
+    env = _worker_env()
+    attempt = make_attempt(UserFactory())
+    first_log, second_log = tmp_path / "first-worker.log", tmp_path / "second-worker.log"
+    first = _start_worker(env, first_log)
+    second = None
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().get(pk=attempt.learner_id)
+            _manage(env, "shell", "-c", SUBMIT.format(pk=attempt.pk, answers=answers_for(attempt)))
+
+            task_backend, query = _wait_for_blocked(first, first_log)
+            # The summary refresh's learner lock: claimed, marked, mastery written, uncommitted.
+            assert query.startswith('SELECT "auth_user"."id"') and query.endswith("FOR UPDATE")
+
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=20)
+
+            # The message went with the worker: handed out (invisible), never acknowledged.
+            assert _broker_messages() == [False]
+        # The lock released, the killed worker's backend finds its client gone and rolls back.
+        _wait_until_gone(task_backend)
+        attempt.refresh_from_db()
+        assert attempt.submitted_at is not None and attempt.marked_at is None
+        assert not attempt.responses.filter(marked_at__isnull=False).exists()
+        assert not attempt.responses.filter(result__isnull=False).exists()
+        assert not PointMastery.objects.exists()
+
+        second = _start_worker(env, second_log, purge=False)  # a restart: the queue as it is
+        requeued = _manage(env, "requeue_unmarked", "--older-than", "0")
+        assert "Queued marking for 1 unmarked attempt(s)." in requeued
+
+        _wait_until_marked(attempt, second, second_log)
+        assert_marked_once(attempt)
+        assert "succeeded" not in first_log.read_text()
+        assert _task_results(second_log) == ["True"]  # one run, and it marked
+    finally:
+        _stop_worker(first)
+        if second is not None:
+            _stop_worker(second)
+
+
+def _pool_children(worker: subprocess.Popen) -> list[int]:
+    """The process ids of a prefork worker's pool processes (its children)."""
+    tasks = Path(f"/proc/{worker.pid}/task")
+    return [int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(*postgresql_only[1].args, **postgresql_only[1].kwargs)
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_process_killed_mid_task_has_its_message_redelivered_and_marks_once(tmp_path):
+    """The pool process running the task is SIGKILLed mid-task (the out-of-memory killer's
+    usual victim); the worker's parent process, which holds the broker connection, returns
+    the message (``task_reject_on_worker_lost``), and the new pool process marks it, once.
+
+    The task is held mid-task as in the test above, by the learner's row lock. The redelivered
+    task then waits in its turn, on the attempt row the killed task claimed and had not yet
+    committed; released, the killed task's backend rolls back and the new task marks. (The
+    parent returns the message from a pool thread while its main thread polls the queue:
+    without revision_portal/celery.py's one-thread-at-a-time channel this failed 4 runs in 18.)
+    """
+    env = _worker_env()
+    attempt = make_attempt(UserFactory())
+    log_path = tmp_path / "worker.log"
+    worker = _start_worker(env, log_path, pool="prefork")
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().get(pk=attempt.learner_id)
+            _manage(env, "shell", "-c", SUBMIT.format(pk=attempt.pk, answers=answers_for(attempt)))
+            killed_backend, _ = _wait_for_blocked(worker, log_path)
+            [pool_process] = _pool_children(worker)
+
+            os.kill(pool_process, signal.SIGKILL)
+
+            # Redelivered by the transport, taken by a new pool process, waiting on the attempt.
+            _, query = _wait_for_blocked(worker, log_path, backend=killed_backend)
+            assert query.startswith('UPDATE "assessments_attempt" SET "marked_at"')
+            assert pool_process not in _pool_children(worker)
+        _wait_until_gone(killed_backend)
+
+        _wait_until_marked(attempt, worker, log_path)
+        assert_marked_once(attempt)
+        log = log_path.read_text()
+        assert "WorkerLostError" in log and "signal 9 (SIGKILL)" in log
+        assert _task_results(log_path) == ["True"]
+    finally:
+        _stop_worker(worker)
