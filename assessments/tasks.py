@@ -10,12 +10,17 @@ a growing delay; the transaction they interrupted rolled back, so the retry star
 from __future__ import annotations
 
 import datetime
+import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 from django.db import DatabaseError
 
 from assessments import services
 from assessments.models import Response
+
+logger = logging.getLogger(__name__)
 
 # Bounded: about 1 + 2 + 4 + … + 60 s ≈ 3 minutes of retrying before a task gives up; the
 # attempt then stays unmarked until `manage.py requeue_unmarked` queues it again.
@@ -50,3 +55,23 @@ def run_remark(run_id: int) -> int:
     """Re-mark a question's automatic marks after its rubric or learning changed
     (``services.run_remark``): batch by batch, with progress on the question's admin page."""
     return services.run_remark(run_id=run_id)
+
+
+@worker_ready.connect
+def requeue_stranded_marking(**kwargs) -> int:
+    """When a worker on the database queue starts, queue marking again for every attempt still
+    unmarked, and return how many.
+
+    kombu's database transport never hands back the messages of a worker that died outright
+    (killed, out of memory, the machine stopped): it has no visibility timeout (docs/queue.md,
+    "Failure behaviour"). So the worker that replaces it, for instance ``make run`` started
+    again, recovers those attempts itself, with no cron job. Attempts whose message is still
+    waiting get a second one, which is harmless: marking twice marks once. Redis and RabbitMQ
+    redeliver by themselves, so nothing is done there.
+    """
+    if not settings.CELERY_BROKER_URL.startswith("sqla+"):
+        return 0
+    count = services.requeue_unmarked(older_than_seconds=0)
+    if count:
+        logger.warning("Queued marking again for %d unmarked attempt(s) at start-up.", count)
+    return count

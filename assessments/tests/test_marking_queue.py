@@ -21,7 +21,7 @@ from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
+from assessments import services, tasks
 from assessments.models import Attempt, PointMastery, Response, ResultRevision
 from assessments.services import mark_attempt, submit_attempt
 from assessments.tasks import mark_attempt as mark_attempt_task
@@ -404,6 +404,30 @@ def test_requeue_unmarked_queues_only_old_unmarked_attempts(monkeypatch):
         assert attempt.is_marked is marked
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("broker", "requeued"),
+    [("sqla+sqlite:///celery-broker.sqlite3", 1), ("redis://127.0.0.1:6379/0", 0)],
+)
+def test_a_worker_starting_on_the_database_queue_requeues_stranded_attempts(
+    monkeypatch, settings, broker, requeued
+):
+    """The database transport never returns a dead worker's messages, so a worker starting on
+    it queues every unmarked attempt again (Redis and RabbitMQ redeliver by themselves)."""
+    settings.CELERY_BROKER_URL = broker
+    stranded, done = make_attempt(UserFactory()), make_attempt(UserFactory())
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "enqueue_marking", lambda **kwargs: None)  # messages lost
+        submit_attempt(attempt=stranded, answers=answers_for(stranded))
+    submit_attempt(attempt=done, answers=answers_for(done))
+
+    assert tasks.requeue_stranded_marking(sender=None) == requeued
+
+    stranded.refresh_from_db()
+    assert stranded.is_marked is bool(requeued)
+    assert_marked_once(done)
+
+
 # --- re-marks go through the queue too ----------------------------------------------------------
 
 
@@ -649,9 +673,10 @@ def test_a_worker_killed_mid_task_loses_nothing_and_the_attempt_is_marked_once(t
     worker, though: kombu's database transport marks a message it hands out invisible and has
     no visibility timeout (unlike Redis), so only the worker's memory knew it was unacknowledged;
     a message is returned when a worker shuts down, or when a pool process dies under a live
-    parent (the next test), never when the whole worker dies. What brings the attempt back is the app's own
-    state: ``manage.py requeue_unmarked`` (cron) queues every attempt still unmarked, and the
-    second worker marks it exactly once (docs/queue.md, "Failure behaviour").
+    parent (the next test), never when the whole worker dies. What brings the attempt back is the
+    app's own state: a worker starting on the database queue queues every attempt still unmarked
+    (``tasks.requeue_stranded_marking``), and the second worker marks it exactly once
+    (docs/queue.md, "Failure behaviour").
     """
     env = _worker_env()
     attempt = make_attempt(UserFactory())
@@ -680,12 +705,15 @@ def test_a_worker_killed_mid_task_loses_nothing_and_the_attempt_is_marked_once(t
         assert not attempt.responses.filter(result__isnull=False).exists()
         assert not PointMastery.objects.exists()
 
-        second = _start_worker(env, second_log, purge=False)  # a restart: the queue as it is
-        requeued = _manage(env, "requeue_unmarked", "--older-than", "0")
-        assert "Queued marking for 1 unmarked attempt(s)." in requeued
+        # A restart: the queue as it is. Starting, the worker queues the attempt again
+        # (tasks.requeue_stranded_marking); no cron job, no command.
+        second = _start_worker(env, second_log, purge=False)
 
         _wait_until_marked(attempt, second, second_log)
         assert_marked_once(attempt)
+        assert "Queued marking again for 1 unmarked attempt(s) at start-up." in (
+            second_log.read_text()
+        )
         assert "succeeded" not in first_log.read_text()
         assert _task_results(second_log) == ["True"]  # one run, and it marked
     finally:
