@@ -2,7 +2,9 @@
 
 Each task is a thin wrapper round a service, and each is idempotent, because the queue
 delivers at least once: messages are acknowledged only when the task has finished
-(``CELERY_TASK_ACKS_LATE``), so a worker killed mid-task has its message delivered again.
+(``CELERY_TASK_ACKS_LATE``), so a worker killed mid-task has its message delivered again (on
+the database queue, whose transport cannot, the next worker to start queues it again:
+``requeue_stranded_marking``).
 Database errors (a dropped connection, a lock timeout, PostgreSQL restarting) are retried with
 a growing delay; the transaction they interrupted rolled back, so the retry starts clean.
 """

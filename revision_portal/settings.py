@@ -220,7 +220,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or _default_
 # A message is acknowledged only once its task has finished, and a worker process that dies
 # mid-task (killed, out of memory) hands its message back: nothing is lost, so every task must
 # be idempotent (marking is). On the database queue a worker killed outright cannot hand its
-# messages back: `manage.py requeue_unmarked` recovers their attempts (docs/queue.md).
+# messages back: the next worker to start (tasks.requeue_stranded_marking) or `manage.py
+# requeue_unmarked` from cron recovers their attempts (docs/queue.md).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Messages a worker process reserves ahead. Marking tasks are short (tens of milliseconds), so a
