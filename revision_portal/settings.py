@@ -373,6 +373,10 @@ MARKER_AGREEMENT_THRESHOLD = env_float("MARKER_AGREEMENT_THRESHOLD", 0.6)
 MARKER_AGREEMENT_MIN_EXEMPLARS = env_int("MARKER_AGREEMENT_MIN_EXEMPLARS", 5)
 
 SEED_MAX_BYTES = env_int("SEED_MAX_BYTES", 2 * 1024 * 1024)
+# An admin upload of this many seed files or more is imported by a worker (the run's admin
+# page shows each file's result as it is done); fewer import within the request. At about 30
+# documents a second (docs/performance.md) ten take a third of a second.
+SEED_UPLOAD_QUEUE_FROM = env_int("SEED_UPLOAD_QUEUE_FROM", 10)
 # Uploads through the admin are held in memory up to this size, which matches the seed limit.
 FILE_UPLOAD_MAX_MEMORY_SIZE = SEED_MAX_BYTES + 1024
 # Form fields (everything but files) of one request: an all-on-one-page quiz of 30 answers at

@@ -1,6 +1,8 @@
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -36,6 +38,7 @@ from topics.services import (
     next_section_position,
     publish_topics,
     qualification_vocabulary_changed,
+    queue_seed_import,
     reorder_section,
     retire_marking_points,
     topic_content_changed,
@@ -462,11 +465,20 @@ class TopicAdmin(SimpleHistoryAdmin):
         form = SeedUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             dry_run = form.cleaned_data["dry_run"]
+            uploads = form.cleaned_data["files"]
+            if not dry_run and len(uploads) >= settings.SEED_UPLOAD_QUEUE_FROM:
+                run = queue_seed_import(uploads=uploads, user=request.user)
+                self.message_user(
+                    request,
+                    f"{len(uploads)} files are being imported in the background: this page "
+                    "shows each file's result as it is done.",
+                    messages.INFO,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:topics_seedimportrun_change", args=[run.pk])
+                )
             report = ImportReport(
-                results=[
-                    import_uploaded_seed(upload=upload, dry_run=dry_run)
-                    for upload in form.cleaned_data["files"]
-                ]
+                results=[import_uploaded_seed(upload=upload, dry_run=dry_run) for upload in uploads]
             )
             level = messages.ERROR if report.failed else messages.SUCCESS
             self.message_user(request, import_summary(report.summary, dry_run=dry_run), level)
@@ -559,3 +571,68 @@ def _questions_changelist_url(request, topic: models.Topic) -> str | None:
     except NoReverseMatch:
         return None
     return f"{url}?{urlencode({'topic__id__exact': topic.pk})}"
+
+
+class SeedImportFileInline(admin.TabularInline):
+    model = models.SeedImportFile
+    fields = ["name", "status", "topic", "report"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.SeedImportRun)
+class SeedImportRunAdmin(admin.ModelAdmin):
+    """Large seed uploads imported by a worker: each file's result as it is done. Read only,
+    and only for those who may import topics (``check_can_import``'s rule)."""
+
+    list_display = ["__str__", "created_by", "file_count", "waiting", "finished_at"]
+    list_select_related = ["created_by"]
+    fields = ["created_at", "created_by", "finished_at", "progress"]
+    readonly_fields = fields
+    inlines = [SeedImportFileInline]
+    change_form_template = "admin/topics/seedimportrun/change_form.html"
+
+    def get_queryset(self, request):
+        waiting = Q(files__status=models.SeedImportFile.Status.PENDING)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(file_count=Count("files"), waiting=Count("files", filter=waiting))
+        )
+
+    @admin.display(description="files", ordering="file_count")
+    def file_count(self, run) -> int:
+        return run.file_count
+
+    @admin.display(description="waiting", ordering="waiting")
+    def waiting(self, run) -> int:
+        return run.waiting
+
+    @admin.display(description="progress")
+    def progress(self, run) -> str:
+        counts = Counter(run.files.values_list("status", flat=True))
+        total = sum(counts.values())
+        done = total - counts[models.SeedImportFile.Status.PENDING]
+        parts = ", ".join(
+            f"{status} {counts[status]}" for status in ("created", "updated", "unchanged", "failed")
+        )
+        return f"{done} of {total} files imported ({parts})"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perms(["topics.add_topic", "topics.change_topic"])
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -4,6 +4,7 @@ Every content model keeps its history (django-simple-history: who changed what, 
 to what), shown on the topic's History page in the admin. Derived columns are not recorded.
 """
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -306,3 +307,59 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class SeedImportRun(models.Model):
+    """A batch of seed files uploaded in the admin and imported by a worker, file by file.
+
+    Large uploads are imported off the request (docs/queue.md): the files are kept here until
+    each is imported, and the run's admin page shows every file's result as it is done.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "seed import"
+
+    def __str__(self) -> str:
+        return f"Seed import {self.pk} ({self.created_at:%d %b %Y, %H:%M})"
+
+
+class SeedImportFile(models.Model):
+    """One uploaded file of a :class:`SeedImportRun` and what importing it did."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting"
+        CREATED = "created", "created"
+        UPDATED = "updated", "updated"
+        UNCHANGED = "unchanged", "unchanged"
+        FAILED = "failed", "failed"
+
+    run = models.ForeignKey(SeedImportRun, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    # The uploaded bytes, until the file is imported (then cleared: the topic holds them).
+    data = models.BinaryField(null=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    report = models.TextField(blank=True)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="seed_import_file_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -34,6 +34,8 @@ from topics.models import (
     Prerequisite,
     Qualification,
     SectionItem,
+    SeedImportFile,
+    SeedImportRun,
     Topic,
 )
 from topics.signals import content_version_written_last
@@ -154,12 +156,89 @@ def import_uploaded_seed(*, upload, dry_run: bool = False) -> ImportResult:
     """Import a seed file uploaded through the admin (a Django ``UploadedFile``). A new topic
     is a draft until an admin publishes it (``publish_topics``); an existing topic keeps its
     state."""
-    name = Path(upload.name or "upload").name
-    if not name.lower().endswith(".txt"):
-        return ImportResult(name, "failed", message="only .txt seed files can be imported")
-    if upload.size > _max_bytes():
-        return ImportResult(name, "failed", message=_size_message(upload.size))
+    name = _upload_name(upload)
+    problem = _upload_problem(name, upload.size)
+    if problem:
+        return ImportResult(name, "failed", message=problem)
     return import_seed_bytes(source_name=name, data=upload.read(), dry_run=dry_run, publish=False)
+
+
+def _upload_name(upload) -> str:
+    return Path(upload.name or "upload").name
+
+
+def _upload_problem(name: str, size: int) -> str:
+    """Why an uploaded file cannot be imported before it is even read ("" when it may be)."""
+    if not name.lower().endswith(".txt"):
+        return "only .txt seed files can be imported"
+    if size > _max_bytes():
+        return _size_message(size)
+    return ""
+
+
+def queue_seed_import(*, uploads, user=None) -> SeedImportRun:
+    """Keep uploaded seed files in a :class:`SeedImportRun` and queue a worker to import them
+    (``run_seed_import``), for uploads too large to import within a request.
+
+    Files refused on sight (not ``.txt``, too large) are recorded as failed at once; the rest
+    wait for the worker. The run and its files are saved in one transaction, and the task is
+    queued when it commits.
+    """
+    from topics.tasks import import_seed_run
+
+    with transaction.atomic():
+        run = SeedImportRun.objects.create(created_by=user)
+        files = []
+        for position, upload in enumerate(uploads):
+            name = _upload_name(upload)
+            problem = _upload_problem(name, upload.size)
+            status = SeedImportFile.Status.FAILED if problem else SeedImportFile.Status.PENDING
+            files.append(
+                SeedImportFile(
+                    run=run,
+                    position=position,
+                    name=name,
+                    data=None if problem else upload.read(),
+                    status=status,
+                    report=f"{name}: {problem}" if problem else "",
+                )
+            )
+        SeedImportFile.objects.bulk_create(files)
+
+        def queue_import() -> None:
+            import_seed_run.delay(run.pk)
+
+        transaction.on_commit(queue_import, robust=True)
+    return run
+
+
+def run_seed_import(*, run_id: int) -> int:
+    """Import a run's waiting files in order; returns how many this call imported.
+
+    Each file's import and its recorded result commit together, so a worker killed mid-run
+    leaves every file either done or still waiting, and a redelivered task carries on with the
+    waiting ones (a file already imported is never imported twice). The run is finished when no
+    file is waiting.
+    """
+    waiting = SeedImportFile.objects.filter(run_id=run_id, status=SeedImportFile.Status.PENDING)
+    done = 0
+    for pk in waiting.order_by("position").values_list("pk", flat=True):
+        with transaction.atomic():
+            file = waiting.select_for_update().filter(pk=pk).first()
+            if file is None:  # another delivery of the task got there first
+                continue
+            result = import_seed_bytes(source_name=file.name, data=bytes(file.data), publish=False)
+            file.status = result.status
+            file.report = result.line
+            file.topic = result.topic if result.status != "failed" else None
+            file.data = None
+            file.save(update_fields=["status", "report", "topic", "data"])
+        done += 1
+    if not waiting.exists():
+        SeedImportRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+    return done
 
 
 def import_seed_bytes(
