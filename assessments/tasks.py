@@ -17,31 +17,24 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import DatabaseError
 
 from assessments import services
 from assessments.models import Response
+from revision_portal.celery import RETRY_ON_DATABASE_ERRORS
 
 logger = logging.getLogger(__name__)
 
-# Bounded: about 1 + 2 + 4 + … + 60 s ≈ 3 minutes of retrying before a task gives up; the
-# attempt then stays unmarked until `manage.py requeue_unmarked` queues it again.
-_RETRY = {
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": 1,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
-
-@shared_task(name="assessments.mark_attempt", **_RETRY)
+@shared_task(name="assessments.mark_attempt", **RETRY_ON_DATABASE_ERRORS)
 def mark_attempt(attempt_id: int) -> bool:
-    """Mark a submitted attempt (``services.mark_attempt``); ``False`` if it already was."""
+    """Mark a submitted attempt (``services.mark_attempt``); ``False`` if it already was.
+
+    A task that gives up after its retries leaves the attempt unmarked until ``manage.py
+    requeue_unmarked`` (or the next worker to start) queues it again."""
     return services.mark_attempt(attempt_id=attempt_id)
 
 
-@shared_task(name="assessments.remark_responses", **_RETRY)
+@shared_task(name="assessments.remark_responses", **RETRY_ON_DATABASE_ERRORS)
 def remark_responses(response_ids: list[int], reason: str, requested_at: str) -> int:
     """Re-mark responses with their question's current rubric, skipping any re-marked since
     ``requested_at`` (an ISO timestamp), so a redelivered message re-marks nothing twice."""
@@ -52,7 +45,7 @@ def remark_responses(response_ids: list[int], reason: str, requested_at: str) ->
     )
 
 
-@shared_task(name="assessments.run_remark", **_RETRY)
+@shared_task(name="assessments.run_remark", **RETRY_ON_DATABASE_ERRORS)
 def run_remark(run_id: int) -> int:
     """Re-mark a question's automatic marks after its rubric or learning changed
     (``services.run_remark``): batch by batch, with progress on the question's admin page."""

@@ -9,6 +9,7 @@ import os
 import threading
 
 from celery import Celery
+from django.db import DatabaseError
 from kombu.transport import sqlalchemy as database_transport
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revision_portal.settings")
@@ -63,6 +64,17 @@ class _OneThreadAtATimeChannel(database_transport.Channel):
 
 
 database_transport.Transport.Channel = _OneThreadAtATimeChannel
+
+# How a task that hit a database error (a dropped connection, a lock timeout, PostgreSQL
+# restarting) is retried: its transaction rolled back, so the retry starts clean. Bounded:
+# about 1 + 2 + 4 + … + 60 s ≈ 3 minutes of retrying before the task gives up.
+RETRY_ON_DATABASE_ERRORS = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 1,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 app = Celery("revision_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -41,6 +41,7 @@ from topics.services import (
     queue_seed_import,
     reorder_section,
     retire_marking_points,
+    status_summary,
     topic_content_changed,
 )
 
@@ -620,10 +621,7 @@ class SeedImportRunAdmin(admin.ModelAdmin):
         counts = Counter(run.files.values_list("status", flat=True))
         total = sum(counts.values())
         done = total - counts[models.SeedImportFile.Status.PENDING]
-        parts = ", ".join(
-            f"{status} {counts[status]}" for status in ("created", "updated", "unchanged", "failed")
-        )
-        return f"{done} of {total} files imported ({parts})"
+        return f"{done} of {total} files imported ({status_summary(counts)})"
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perms(["topics.add_topic", "topics.change_topic"])

@@ -92,8 +92,12 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        counts = self.counts
-        return ", ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES)
+        return status_summary(self.counts)
+
+
+def status_summary(counts: Counter) -> str:
+    """``created N, updated N, unchanged N, failed N``: how many files ended in each status."""
+    return ", ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES)
 
 
 def _validation_message(error: ValidationError) -> str:
