@@ -501,6 +501,18 @@ def _primary_class(lex: Lexicon) -> dict[str, str]:
     return primary
 
 
+@lru_cache(maxsize=16)
+def broad_classes(lex: Lexicon) -> frozenset[str]:
+    """Word classes with a word too general to name an idea among them (``@customer`` holds
+    "customer", ``@staff`` "people"): one word of such a class says no more than that word."""
+    generic = {stem(w) for w in lex.generic_point_words}
+    return frozenset(
+        class_id
+        for class_id, words in lex.word_classes.items()
+        if any(stem(part) in generic for word in words for part in _word_parts(word.lower()))
+    )
+
+
 # A phrase word stands for its *first* class only ("calls" in "track calls" means an
 # interaction, not "contact" via the wider communication class); answer words keep them all.
 @lru_cache(maxsize=65536)

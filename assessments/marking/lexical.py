@@ -327,6 +327,10 @@ def _post_negated(analysis: _Analysis, positions: tuple[int, ...], other: set[in
         }:
             return None
         if _is_negator(tokens, k, analysis.text) or tokens[k].lower in _DENIAL_WORDS:
+            # "stay and not go elsewhere": a negator straight after "and"/"or" denies what
+            # follows it, not the match before.
+            if tokens[k - 1].lower in {"and", "or"}:
+                return None
             return k
         if tokens[k].lower in _LIGHT or tokens[k].lower in {"and", "or"} or k in other:
             k += 1
@@ -358,6 +362,8 @@ def _find_indicator(
     for phrase, own in compiled.phrases:
         for match in lexicon.find_phrase(phrase, analysis.tokens, analysis.index):
             positions = match.positions
+            if _loose_class_match(phrase, analysis, positions):
+                continue
             corrected = any(analysis.tokens[p].corrected_from for p in positions)
             negator = None
             if not phrase.polarity_free:
@@ -370,6 +376,23 @@ def _find_indicator(
     # Prefer exact over corrected spelling, longer phrases, then earliest.
     positive.sort(key=lambda f: (f.corrected, -len(f.positions), f.positions[0]))
     return positive, denied
+
+
+def _loose_class_match(
+    phrase: CompiledPhrase, analysis: _Analysis, positions: tuple[int, ...]
+) -> bool:
+    """A one-word match made only through the phrase's word class where the class says too
+    little: the class holds a word too general to name an idea (``@customer`` holds
+    "customer", so "regulars" would take any customer as retention; ``@staff`` holds
+    "people"), or the phrase lost its meaning with its function words ("what they buy" is
+    compiled to "buy", whose class would take "shop" as a buying behaviour)."""
+    if len(phrase.units) != 1 or len(positions) != 1:
+        return False
+    if analysis.tokens[positions[0]].stem in phrase.units[0]:
+        return False
+    return len(phrase.text.split()) > 1 or bool(
+        phrase.units[0] & lexicon.broad_classes(analysis.lex)
+    )
 
 
 def _span(analysis: _Analysis, positions: Sequence[int]) -> tuple[int, int]:
@@ -1036,11 +1059,37 @@ def _unmarkable(rubric: Rubric) -> MarkResult | None:
     return None
 
 
+def _outside_longer_ideas(candidates: list[tuple]) -> list[tuple]:
+    """Drop the matches whose words all sit inside a longer match of another idea: in
+    "customer lifetime value means…" the words "customer lifetime" name lifetime value, not
+    long-term customers (retention)."""
+    spans = [
+        (indicator.label, frozenset(f.positions))
+        for indicator, positive, _denied in candidates
+        for f in positive
+    ]
+    return [
+        (
+            indicator,
+            [
+                f
+                for f in positive
+                if not any(
+                    label != indicator.label and set(f.positions) < other for label, other in spans
+                )
+            ],
+            denied,
+        )
+        for indicator, positive, denied in candidates
+    ]
+
+
 def _credited_evidence(
     compiled: _CompiledRubric, analysis: _Analysis, reasons: list[str]
 ) -> tuple[list[_Found], list[str]]:
     """Distinct, non-negated ideas found (in answer order), and the labels only denied."""
     candidates = [(ind, *_find_indicator(ind, analysis)) for ind in compiled.indicators]
+    candidates = _outside_longer_ideas(candidates)
     # Indicators with fewer options choose first, so words are not shared between ideas.
     used: set[int] = set()
     credited: list[_Found] = []

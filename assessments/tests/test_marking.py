@@ -417,3 +417,51 @@ def test_results_put_the_tutors_not_credited_first_and_never_say_credit_awarded(
     card = render_to_string("cohorts/_response_card.html", {"response": response})
     assert "Credit awarded" not in card
     assert card.index("Tutor's mark: not credited") < card.index("original view")
+
+
+def _ideas(result):
+    return {m.indicator for m in result.matches}
+
+
+def test_a_general_word_never_names_an_idea_through_its_word_class():
+    # "regulars" is one wording of retention and sits in the lexicon's class of customer
+    # words, but "customer" or "client" on its own says nothing about customers coming back.
+    for answer in (
+        "Lifetime value depends on the customer.",
+        "Lifetime value is what a client pays.",
+    ):
+        assert "retention" not in _ideas(mark_answer(answer, CLV_LINK)), answer
+    assert "retention" in _ideas(
+        mark_answer("Lifetime value grows when regulars keep coming in.", CLV_LINK)
+    )
+
+
+def test_a_wording_that_needs_its_function_words_matches_only_its_own_word():
+    # "what they buy" compiles to "buy"; through its class it would take any shopping word.
+    segments = rubric(S002, 1)
+    assert "behaviours" not in _ideas(
+        mark_answer("Our shop sells phones and most of our customers are students.", segments)
+    )
+    assert "behaviours" in _ideas(
+        mark_answer("We look at what they buy and how often they visit.", segments)
+    )
+
+
+def test_words_inside_a_longer_idea_do_not_also_count_for_another_one():
+    result = mark_answer(
+        "Customer lifetime value is the total a client pays the business.", CLV_LINK
+    )
+    assert "customer lifetime value" in _ideas(result)
+    assert "retention" not in _ideas(result)
+
+
+def test_a_negator_after_and_denies_what_follows_it():
+    for answer in (
+        "Good service makes people stay and not look elsewhere, so lifetime value rises.",
+        "Good service makes people stay and never look elsewhere, so lifetime value rises.",
+    ):
+        result = mark_answer(answer, CLV_LINK)
+        assert "retention" in _ideas(result), answer
+        assert not any("is negated" in reason for reason in result.reasons), answer
+    denied = mark_answer("Retention and loyalty are not linked to lifetime value.", CLV_LINK)
+    assert any("is negated" in reason for reason in denied.reasons)
