@@ -118,6 +118,8 @@ def _phrase_violations(concept: Concept, phrase: str, generic: frozenset[str]) -
     if text in generic and (concept.key, text) not in KNOWN_GENERIC_PHRASES:
         problems.append(f"phrase {phrase!r} is a bare generic word")
     stems = _content_stems(text)
+    if stems and all(s == "num" or s.isdigit() for s in stems):
+        problems.append(f"phrase {phrase!r} is a bare number")
     for category in concept.categories:
         name_stems = _content_stems(category.replace("_", " "))
         known = (concept.key, category, text) in KNOWN_CATEGORY_NAME_PHRASES
@@ -200,6 +202,8 @@ def _with_concept(lex: Lexicon, concept: Concept) -> Lexicon:
             lambda lex: _with_concept(lex, Concept("x", "x", ("loyalty_benefit",), ("benefits",))),
             "names its category",
         ),
+        (lambda lex: _with_concept(lex, Concept("x", "x", ("outcome",), ("#num",))), "number"),
+        (lambda lex: _with_concept(lex, Concept("x", "x", ("outcome",), ("by #num",))), "number"),
         (lambda lex: _with_concept(lex, lex.concepts[0]), "duplicate key"),
         (lambda lex: _with_concept(lex, Concept("x", " ", ("outcome",), ("fair price",))), "label"),
         (lambda lex: _with_concept(lex, Concept("x", "x", (), ("fair price",))), "no category"),
