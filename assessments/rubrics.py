@@ -367,7 +367,8 @@ _NOT_AUTO = re.compile(
 _EXPLAIN = re.compile(
     r"\b(?:explain\w*|explanation|justif\w*|describ\w*|description|analyse|analysing|"
     r"analyze|analyzing|analysis\s+of|link|links|linking|understanding|discuss\w*|evaluat\w*|"
-    r"outlin\w*|propos\w*|compar\w*|assess\s+the\s+impact)\b",
+    r"outlin\w*|propos\w*|compar\w*|assess\s+the\s+impact|examples?\s+of\s+how|"
+    r"(?:specific|concrete|practical|real|worked)\s+examples?)\b",
     re.IGNORECASE,
 )
 # A link is asked for only by an explanation of a connection, a justification or an analysis of

@@ -381,6 +381,14 @@ def test_question_words_are_not_ideas_on_their_own():
         ("Award credit for analysing how interest rates affect consumer spending.", True, True),
         ("Award credit for explaining the relationship between force and mass.", True, True),
         ("Award credit for identifying two sources of finance.", False, False),
+        # An example of how to do something is told in sentences, not named in a list.
+        (
+            "Award credit for giving specific examples of how to calm an anxious patient.",
+            True,
+            False,
+        ),
+        ("Award credit for practical examples of reducing waste in a kitchen.", True, False),
+        ("Award credit for naming two examples of renewable energy.", False, False),
     ],
 )
 def test_describe_and_outline_never_require_a_link(text, explanation, link):
