@@ -28,6 +28,7 @@ links named concepts needs each of them (capped at 3).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -892,7 +893,7 @@ _COMMAND_WORDS = (
     | _IMPERATIVES
     | frozenset(
         "identify explain describe outline give state list name select demonstrate provide "
-        "explains describes identifies outlines states".split()
+        "explains describes identifies outlines states providing provides".split()
     )
 )
 # Words that frame an idea rather than state it.
@@ -902,7 +903,8 @@ _FRAME_WORDS = frozenset(
     understanding knowledge awareness accurately clearly correctly accurate clear appropriate
     relevant detailed specific practical concrete key main important example examples least
     minimum more purpose importance role significance meaning need value difference differences
-    link links relationship connection between way ways each other choice
+    link links relationship connection between way ways each other choice reference
+    identification elements
     """.split()
 )
 _NEGATIONS = frozenset("not no never cannot without none neither nor".split())
@@ -1035,6 +1037,9 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
+_MOST_WORDS_FOR_PAIRS = 4
+
+
 def _generic_indicator(segment: str, lex: lexicon.Lexicon) -> Indicator | None:
     """One idea from a part of the point: its head phrase, and shorter cores a paraphrase meets.
 
@@ -1050,6 +1055,15 @@ def _generic_indicator(segment: str, lex: lexicon.Lexicon) -> Indicator | None:
     wordings = [label, " ".join(words)]
     if len(core) >= 3:
         wordings.append(" ".join(_with_negation(_core_phrase(segment, core), words)))
+    if 3 <= len(core) <= _MOST_WORDS_FOR_PAIRS:
+        # An idea named in three or four words is rarely said in all of them: any two of its
+        # words in one sentence say it ("feedback data" for "customer feedback data"). Not for
+        # longer parts of a point: they are clauses, and two of their words ("carry out") say
+        # nothing.
+        wordings.extend(
+            " ".join(_with_negation([first, second], words))
+            for first, second in itertools.combinations(core, 2)
+        )
     if negated:
         auxiliary = re.search(r"\b(\w+)\s+not\b", segment, re.I)
         contracted = _CONTRACTIONS.get(auxiliary.group(1).lower()) if auxiliary else None

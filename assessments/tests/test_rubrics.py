@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from assessments.marking.lexical import LexicalMarker
 from assessments.rubrics import (
     Indicator,
     Rubric,
@@ -596,3 +597,24 @@ def test_grading_adjective_of_a_nominal_criterion_is_never_an_idea():
     )
     labels = [indicator.label.lower() for indicator in rubric.indicators]
     assert labels and not any(label.startswith("accurate") for label in labels), labels
+
+
+def test_an_idea_of_three_or_four_words_is_met_by_any_two_of_them():
+    rubric = build_rubric(
+        "Award credit for identifying an annual boiler safety inspection.", lexicon_name="general"
+    )
+    (idea,) = rubric.indicators
+    assert {"boiler inspection", "annual safety", "safety inspection"} <= set(idea.alternatives)
+    marker = LexicalMarker()
+    assert marker.mark("The boiler needs an inspection every year.", rubric).awarded
+    assert not marker.mark("Safety first.", rubric).awarded
+    assert not marker.mark("The boiler is never given an inspection.", rubric).awarded
+
+
+def test_a_long_clause_is_not_met_by_any_two_of_its_words():
+    rubric = build_rubric(
+        "Award credit for stating that a gas engineer must carry out an annual boiler safety "
+        "inspection.",
+        lexicon_name="general",
+    )
+    assert not LexicalMarker().mark("They carry out checks.", rubric).awarded
