@@ -119,8 +119,10 @@ DEFAULT_LEXICON = "customer-service"
 GENERAL_LEXICON = "general"
 
 _TOP_LEVEL_KEYS = frozenset({"generic_point_words", "word_classes", "category_cues", "concepts"})
-# Optional: words that, found in a qualification's title, choose this lexicon for it.
-_OPTIONAL_KEYS = frozenset({"qualifications"})
+# Optional: words that, found in a qualification's title, choose this lexicon for it; and a
+# general-English thesaurus whose synonyms widen the point's own words ("wordnet").
+_OPTIONAL_KEYS = frozenset({"qualifications", "thesaurus"})
+THESAURUSES = ("wordnet",)
 _CONCEPT_FIELDS = frozenset({"key", "label", "categories", "phrases"})
 _CUE_FIELDS = frozenset({"pattern", "category"})
 _CLASS_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+(?:-[0-9a-z\u00c0-\u024f]+)*")
@@ -140,6 +142,7 @@ class Lexicon:
     category_cues: tuple[tuple[str, str], ...]
     generic_point_words: frozenset[str]
     qualifications: tuple[str, ...] = ()
+    thesaurus: str = ""
 
 
 def available_lexicons() -> tuple[str, ...]:
@@ -262,6 +265,9 @@ def parse_lexicon(
     )
     categories = {category for concept in concepts for category in concept.categories}
     cues = _parse_category_cues(data["category_cues"], categories, source)
+    thesaurus = data.get("thesaurus", "")
+    if thesaurus not in ("", *THESAURUSES):
+        raise _fail(source, "thesaurus", f"{thesaurus!r} is not one of {', '.join(THESAURUSES)}")
     return Lexicon(
         name=name,
         source=source,
@@ -271,6 +277,7 @@ def parse_lexicon(
         category_cues=cues,
         generic_point_words=frozenset(generic),
         qualifications=qualifications,
+        thesaurus=thesaurus,
     )
 
 
@@ -519,7 +526,30 @@ def broad_classes(lex: Lexicon) -> frozenset[str]:
 def _phrase_canons(word: str, lex: Lexicon) -> frozenset[str]:
     s = stem(word)
     primary = _primary_class(lex).get(s)
-    return frozenset({s, primary}) if primary else frozenset({s})
+    canons = frozenset({s, primary}) if primary else frozenset({s})
+    return canons | thesaurus_synonyms(s, lex)
+
+
+def data_files(lex: Lexicon) -> dict[str, str]:
+    """SHA-256 of every data file marking with ``lex`` reads: the lexicon file, and the
+    thesaurus's files when it has one (recorded on every mark, so a re-mark can say what
+    changed)."""
+    files = {"lexicon": lex.sha256}
+    if lex.thesaurus == "wordnet":
+        from assessments.thesaurus import load_thesaurus  # noqa: PLC0415 - as below
+
+        files["thesaurus"] = load_thesaurus().sha256
+    return files
+
+
+def thesaurus_synonyms(word_stem: str, lex: Lexicon) -> frozenset[str]:
+    """Stems of the synonyms the lexicon's thesaurus gives ``word_stem`` (none without one)."""
+    if lex.thesaurus != "wordnet":
+        return frozenset()
+    # Imported here: the thesaurus module uses this module's stemmer.
+    from assessments.thesaurus import load_thesaurus  # noqa: PLC0415
+
+    return load_thesaurus().of(word_stem)
 
 
 @lru_cache(maxsize=65536)

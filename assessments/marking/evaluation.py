@@ -5,7 +5,9 @@ Development sets (none of their wording is ever copied into the marker's data or
 * ``labelled``: the project's own labelled answers to the seed topics (flatters the marker:
   the same people wrote the answers and the marker);
 * ``gold``: answers to the seed topics written and marked by independent examiners
-  (``../shared/gold/``); never used for training;
+  (``../shared/gold/``); never used for training; scored twice, once with the customer-service
+  lexicon the question bank chooses for them and once with the general one, as a qualification
+  without a lexicon of its own would be marked;
 * ``semeval-beetle`` / ``semeval-sciEntsBank``: real students' answers to science questions
   (``../shared/semeval-2013/``), each question marked against its reference answer as a
   one-point topic.
@@ -127,7 +129,9 @@ def fold_of(question: str) -> int:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def _seed_rubrics(seeds_dir: Path) -> dict[tuple[str, int], tuple[Rubric, tuple]]:
+def _seed_rubrics(
+    seeds_dir: Path, lexicon_name: str | None = None
+) -> dict[tuple[str, int], tuple[Rubric, tuple]]:
     rubrics: dict[tuple[str, int], tuple[Rubric, tuple]] = {}
     for path in sorted(seeds_dir.glob("*.txt")):
         document = parse_seed_text(path.read_text(encoding="utf-8"))
@@ -135,9 +139,9 @@ def _seed_rubrics(seeds_dir: Path) -> dict[tuple[str, int], tuple[Rubric, tuple]
             MisconceptionSpec(statement=m.statement, correction=m.correction)
             for m in document.misconceptions
         )
-        lexicon_name = _document_lexicon(document)
+        chosen = lexicon_name or _document_lexicon(document)
         for number, point in enumerate(document.marking_points, start=1):
-            rubric = build_rubric(point, lexicon_name=lexicon_name)
+            rubric = build_rubric(point, lexicon_name=chosen)
             rubrics[(path.name, number)] = (with_model_answer(rubric), specs)
     return rubrics
 
@@ -155,12 +159,16 @@ def _document_lexicon(document) -> str:
     )
 
 
-def load_seed_answers(name: str, csv_path: Path, seeds_dir: Path, *, trains: bool) -> DevSet:
+def load_seed_answers(
+    name: str, csv_path: Path, seeds_dir: Path, *, trains: bool, lexicon_name: str | None = None
+) -> DevSet:
     """Answers to seed marking points (``source``, ``point``, ``answer``, ``credit``).
 
     Rows for points a tutor marks (not auto-markable) are left out, as ``mark_answers`` does.
+    ``lexicon_name`` reads every point with that lexicon instead of the one the question bank
+    would choose.
     """
-    rubrics = _seed_rubrics(seeds_dir)
+    rubrics = _seed_rubrics(seeds_dir, lexicon_name)
     dev = DevSet(name=name, cases=[], trains_model=trains)
     with csv_path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -238,6 +246,13 @@ def load_development_sets(
     gold = shared_dir / "gold" / "seed-topics-answers.csv"
     if gold.is_file():
         found.append(load_seed_answers("gold (examiners)", gold, seeds, trains=False))
+        # The same answers as if customer service had no lexicon of its own: how the marker
+        # fares on a qualification nobody wrote vocabulary for (most of them).
+        found.append(
+            load_seed_answers(
+                "gold, general lexicon", gold, seeds, trains=False, lexicon_name="general"
+            )
+        )
     else:
         missing.append(f"{gold}: not found, gold set skipped")
     for corpus in ("beetle", "sciEntsBank"):

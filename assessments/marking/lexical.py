@@ -980,7 +980,7 @@ class LexicalMarker:
         identity = {
             "name": self.name,
             "version": self.version,
-            "files": {"lexicon": lexicon.load_lexicon(rubric.lexicon).sha256},
+            "files": lexicon.data_files(lexicon.load_lexicon(rubric.lexicon)),
             "lexicon": rubric.lexicon,
         }
         return replace(result, marker=identity), facts

@@ -149,7 +149,7 @@ class PipelineMarker:
             "version": self.version,
             "files": {
                 "decision": self.model.sha256,
-                "lexicon": lexicon.load_lexicon(lexicon_name).sha256,
+                **lexicon.data_files(lexicon.load_lexicon(lexicon_name)),
             },
             "lexicon": lexicon_name,
             "channels": {self._lexical.name: self._lexical.version},

@@ -262,6 +262,7 @@ def _tiny() -> dict:
         (lambda d: d["category_cues"][0].update(category="nowhere"), "category_cues[1]"),
         (lambda d: d.update(concepts_extra=[]), "concepts_extra"),
         (lambda d: d.pop("word_classes"), "word_classes"),
+        (lambda d: d.update(thesaurus="roget"), "thesaurus"),
     ],
 )
 def test_a_bad_table_is_a_value_error_naming_the_source_and_entry(edit, entry):
