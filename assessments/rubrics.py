@@ -929,7 +929,9 @@ _SEGMENT_SPLIT = re.compile(
     r"with\s+reference\s+to|such\s+that|through|by|between|"
     r"(?:can\s+|could\s+|may\s+|might\s+|will\s+|would\s+)?(?:be\s+used\s+to|affects?|"
     r"influences?|leads?\s+to|contributes?\s+to|causes?|results?\s+in|helps?(?:\s+to)?|"
-    r"improves?|increases?|reduces?|prevents?|promotes?|supports?|protects?|enables?))\s+",
+    r"improves?|increases?|reduces?|prevents?|promotes?|supports?|protects?|enables?|"
+    r"facilitates?|encourages?|drives?|shapes?|determines?|builds?|maintains?|"
+    r"(?:in|for)\s+building))\s+",
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")

@@ -618,3 +618,12 @@ def test_a_long_clause_is_not_met_by_any_two_of_its_words():
         lexicon_name="general",
     )
     assert not LexicalMarker().mark("They carry out checks.", rubric).awarded
+
+
+def test_a_list_ends_where_the_point_says_what_the_items_do():
+    rubric = build_rubric(
+        "Award credit for explaining how ventilation, lighting and seating arrangements "
+        "facilitate safe working in an open-plan office.",
+        lexicon_name="general",
+    )
+    assert labels(rubric)[:3] == ["ventilation", "lighting", "seating arrangements"]
