@@ -745,8 +745,28 @@ class _Collector:
 
     def plain(self, indicator: Indicator) -> None:
         labels = {i.label.lower() for i in self.indicators}
-        if indicator.label.lower() not in labels:
-            self.indicators.append(indicator)
+        if indicator.label.lower() in labels:
+            return
+        named = next((i for i in self.indicators if _abbreviates(indicator.label, i.label)), None)
+        if named is not None:
+            # "Customer Relationship Management (CRM)": the letters are another way to say the
+            # idea before them, not an idea of their own.
+            at = self.indicators.index(named)
+            self.indicators[at] = Indicator(
+                named.label, (*named.alternatives, *indicator.alternatives)
+            )
+            return
+        self.indicators.append(indicator)
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether ``short`` is the initials of capitalised words in ``long`` ("CRM" of "benefits of
+    Customer Relationship Management"; a plural "s" allowed: "KPIs")."""
+    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    if not (2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha()):
+        return False
+    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][A-Za-z]*", long))
+    return letters in initials
 
 
 def _ideas_from_examples(

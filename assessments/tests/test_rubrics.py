@@ -627,3 +627,15 @@ def test_a_list_ends_where_the_point_says_what_the_items_do():
         lexicon_name="general",
     )
     assert labels(rubric)[:3] == ["ventilation", "lighting", "seating arrangements"]
+
+
+def test_letters_in_brackets_are_another_wording_of_the_idea_before_them():
+    rubric = build_rubric(
+        "Award credit for explaining how Personal Protective Equipment (PPE) protects staff "
+        "from injury.",
+        lexicon_name="general",
+    )
+    assert "PPE" not in labels(rubric)
+    (equipment,) = [i for i in rubric.indicators if "Equipment" in i.label]
+    assert "PPE" in equipment.alternatives
+    assert LexicalMarker().mark("Staff wear PPE so they are protected from injury.", rubric).awarded
