@@ -924,7 +924,7 @@ _FRAME_WORDS = frozenset(
     relevant detailed specific practical concrete key main important example examples least
     minimum more purpose importance role significance meaning need value difference differences
     link links relationship connection between way ways each other choice reference
-    identification elements
+    identification elements like
     """.split()
 )
 _NEGATIONS = frozenset("not no never cannot without none neither nor".split())
@@ -1050,6 +1050,8 @@ def _content_words(text: str) -> list[str]:
         lower = word.lower().replace("’", "'")
         if lower in _NEGATIONS or lower.endswith("n't"):
             words.append(lower)
+        elif len(word) >= 2 and word.isalpha() and word.isupper():
+            words.append(word)  # an abbreviation ("IT" is information technology, not "it")
         elif lower in lexicon.STOPWORDS or lower in _COMMAND_WORDS or lower in _FRAME_WORDS:
             continue
         elif lower in _NUMBER_WORDS or lower.isdigit():

@@ -639,3 +639,14 @@ def test_letters_in_brackets_are_another_wording_of_the_idea_before_them():
     (equipment,) = [i for i in rubric.indicators if "Equipment" in i.label]
     assert "PPE" in equipment.alternatives
     assert LexicalMarker().mark("Staff wear PPE so they are protected from injury.", rubric).awarded
+
+
+def test_an_abbreviation_in_capitals_is_part_of_an_idea_and_like_is_framing():
+    rubric = build_rubric(
+        "Award credit for explaining how elements like IT systems, lighting and heating "
+        "contribute to comfort at work.",
+        lexicon_name="general",
+    )
+    assert labels(rubric)[0] == "it systems"
+    assert "IT" in rubric.indicators[0].label
+    assert not any(label.startswith("like") for label in labels(rubric))
