@@ -650,3 +650,19 @@ def test_an_abbreviation_in_capitals_is_part_of_an_idea_and_like_is_framing():
     assert labels(rubric)[0] == "it systems"
     assert "IT" in rubric.indicators[0].label
     assert not any(label.startswith("like") for label in labels(rubric))
+
+
+def test_without_a_lexicon_a_criterion_naming_many_ideas_asks_for_two_of_them():
+    point = (
+        "Award credit for describing how lighting, ventilation, noise levels and seating "
+        "affect concentration at work."
+    )
+    general = build_rubric(point, lexicon_name="general")
+    assert len(general.indicators) >= 4 and general.required_count == 2
+    assert build_rubric(point, lexicon_name="customer-service").required_count == 3
+    # A reference answer is not a criterion: it still needs three of the ideas it names.
+    answer = build_rubric(
+        "Lighting, ventilation, noise levels and seating affect concentration.",
+        lexicon_name="general",
+    )
+    assert len(answer.indicators) >= 4 and answer.required_count == 3
