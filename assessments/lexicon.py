@@ -534,22 +534,27 @@ def data_files(lex: Lexicon) -> dict[str, str]:
     """SHA-256 of every data file marking with ``lex`` reads: the lexicon file, and the
     thesaurus's files when it has one (recorded on every mark, so a re-mark can say what
     changed)."""
+    thesaurus = _thesaurus(lex)
     files = {"lexicon": lex.sha256}
-    if lex.thesaurus == "wordnet":
-        from assessments.thesaurus import load_thesaurus  # noqa: PLC0415 - as below
-
-        files["thesaurus"] = load_thesaurus().sha256
+    if thesaurus is not None:
+        files["thesaurus"] = thesaurus.sha256
     return files
 
 
 def thesaurus_synonyms(word_stem: str, lex: Lexicon) -> frozenset[str]:
     """Stems of the synonyms the lexicon's thesaurus gives ``word_stem`` (none without one)."""
+    thesaurus = _thesaurus(lex)
+    return thesaurus.of(word_stem) if thesaurus is not None else frozenset()
+
+
+def _thesaurus(lex: Lexicon):
+    """The thesaurus ``lex`` names (read once per process), or None."""
     if lex.thesaurus != "wordnet":
-        return frozenset()
+        return None
     # Imported here: the thesaurus module uses this module's stemmer.
     from assessments.thesaurus import load_thesaurus  # noqa: PLC0415
 
-    return load_thesaurus().of(word_stem)
+    return load_thesaurus()
 
 
 @lru_cache(maxsize=65536)
