@@ -120,9 +120,11 @@ GENERAL_LEXICON = "general"
 
 _TOP_LEVEL_KEYS = frozenset({"generic_point_words", "word_classes", "category_cues", "concepts"})
 # Optional: words that, found in a qualification's title, choose this lexicon for it; and a
-# general-English thesaurus whose synonyms widen the point's own words ("wordnet").
-_OPTIONAL_KEYS = frozenset({"qualifications", "thesaurus"})
+# general-English thesaurus whose synonyms widen the point's own words ("wordnet"); and a
+# sentence model that finds, by meaning, ideas the words did not ("all-MiniLM-L6-v2").
+_OPTIONAL_KEYS = frozenset({"qualifications", "thesaurus", "sentence_model"})
 THESAURUSES = ("wordnet",)
+SENTENCE_MODELS = ("all-MiniLM-L6-v2",)
 _CONCEPT_FIELDS = frozenset({"key", "label", "categories", "phrases"})
 _CUE_FIELDS = frozenset({"pattern", "category"})
 _CLASS_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+(?:-[0-9a-z\u00c0-\u024f]+)*")
@@ -143,6 +145,7 @@ class Lexicon:
     generic_point_words: frozenset[str]
     qualifications: tuple[str, ...] = ()
     thesaurus: str = ""
+    sentence_model: str = ""
 
 
 def available_lexicons() -> tuple[str, ...]:
@@ -268,6 +271,13 @@ def parse_lexicon(
     thesaurus = data.get("thesaurus", "")
     if thesaurus not in ("", *THESAURUSES):
         raise _fail(source, "thesaurus", f"{thesaurus!r} is not one of {', '.join(THESAURUSES)}")
+    sentence_model = data.get("sentence_model", "")
+    if sentence_model not in ("", *SENTENCE_MODELS):
+        raise _fail(
+            source,
+            "sentence_model",
+            f"{sentence_model!r} is not one of {', '.join(SENTENCE_MODELS)}",
+        )
     return Lexicon(
         name=name,
         source=source,
@@ -278,6 +288,7 @@ def parse_lexicon(
         generic_point_words=frozenset(generic),
         qualifications=qualifications,
         thesaurus=thesaurus,
+        sentence_model=sentence_model,
     )
 
 
@@ -533,12 +544,21 @@ def _phrase_canons(word: str, lex: Lexicon) -> frozenset[str]:
 def data_files(lex: Lexicon) -> dict[str, str]:
     """SHA-256 of every data file marking with ``lex`` reads: the lexicon file, and the
     thesaurus's files when it has one (recorded on every mark, so a re-mark can say what
-    changed)."""
+    changed). The sentence model's hash is recorded by the marker that runs it."""
     thesaurus = _thesaurus(lex)
     files = {"lexicon": lex.sha256}
     if thesaurus is not None:
         files["thesaurus"] = thesaurus.sha256
     return files
+
+
+def sentence_model_for(lex: Lexicon):
+    """The sentence model ``lex`` names (loaded once per process), or None."""
+    if lex.sentence_model != "all-MiniLM-L6-v2":
+        return None
+    from assessments.sentence_model import load_sentence_model  # noqa: PLC0415 - heavy, lazy
+
+    return load_sentence_model()
 
 
 def thesaurus_synonyms(word_stem: str, lex: Lexicon) -> frozenset[str]:

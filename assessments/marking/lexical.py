@@ -44,7 +44,7 @@ from assessments.marking.results import (
 )
 from assessments.rubrics import Rubric, needs_link
 
-__all__ = ["MAX_CHARS", "LexicalMarker"]
+__all__ = ["MAX_CHARS", "LexicalMarker", "mentions_negation"]
 
 # Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
 # so): a real short answer is a few hundred characters, and this bounds the work per answer.
@@ -58,6 +58,17 @@ _NEGATORS = frozenset(
     couldnt wouldnt havent hasnt aint
     """.split()
 )
+_NEGATOR_WORD = re.compile(r"[a-z']+")
+
+
+def mentions_negation(text: str) -> bool:
+    """Whether ``text`` holds a word that denies ("not", "never", "without", "don't"…)."""
+    for word in _NEGATOR_WORD.findall(text.lower().replace("\u2019", "'")):
+        if word.endswith("n't") or word.replace("'", "") in _NEGATORS:
+            return True
+    return False
+
+
 # Words that on their own deny what they describe ("service recovery is a waste of money").
 _DENIAL_WORDS = frozenset(
     "waste pointless useless unrelated irrelevant unnecessary unimportant meaningless".split()

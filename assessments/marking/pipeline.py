@@ -4,6 +4,8 @@
 
 * structural (``lexical.LexicalMarker``): each idea's wording, negation, counting, explanation,
   misconceptions asserted as true;
+* semantic (``semantic``), for qualifications whose lexicon names a sentence model (the general
+  one): a criterion's ideas the structure did not find, looked for by meaning, one clause each;
 * overlap (``overlap``): how much of the reference (model answer, else the point) the answer
   covers;
 
@@ -11,8 +13,8 @@ and the shipped ``decision`` model turns their features into a probability of cr
 misconception asserted as true always withholds credit; answers whose probability falls in the
 unsure band go to the tutor's queue.
 
-A sentence-embedding channel (all-MiniLM-L6-v2, int8 ONNX) was built and measured here and left
-out: it did not help on any development set (``docs/marking.md`` has the figures).
+The sentence model helps only there: on the customer-service lexicon and on reference-answer
+points it did not help (``docs/marking.md`` has the figures).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from assessments.marking.kinds import is_criterion
 from assessments.marking.lexical import MAX_CHARS, LexicalMarker
 from assessments.marking.overlap import reference_recall, token_f1
 from assessments.marking.results import MarkResult, MisconceptionSpec
+from assessments.marking.semantic import complete_by_meaning
 from assessments.rubrics import Rubric
 
 __all__ = [
@@ -144,13 +147,15 @@ class PipelineMarker:
     def identity(self, lexicon_name: str = lexicon.DEFAULT_LEXICON) -> dict:
         """Name, version and the hashes of every data file this marker read for a rubric built
         with ``lexicon_name``."""
+        lex = lexicon.load_lexicon(lexicon_name)
+        files = {"decision": self.model.sha256, **lexicon.data_files(lex)}
+        sentence_model = lexicon.sentence_model_for(lex)
+        if sentence_model is not None:
+            files["sentence_model"] = sentence_model.sha256
         return {
             "name": self.name,
             "version": self.version,
-            "files": {
-                "decision": self.model.sha256,
-                **lexicon.data_files(lexicon.load_lexicon(lexicon_name)),
-            },
+            "files": files,
             "lexicon": lexicon_name,
             "channels": {self._lexical.name: self._lexical.version},
         }
@@ -164,6 +169,9 @@ class PipelineMarker:
         if facts is None:
             return lexical, None
         text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
+        model = lexicon.sentence_model_for(lexicon.load_lexicon(rubric.lexicon))
+        if model is not None:
+            lexical, facts = complete_by_meaning(text, rubric, lexical, facts, model)
         return lexical, gather_evidence(text, rubric, lexical, facts)
 
     def probability(

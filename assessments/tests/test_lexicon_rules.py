@@ -263,6 +263,7 @@ def _tiny() -> dict:
         (lambda d: d.update(concepts_extra=[]), "concepts_extra"),
         (lambda d: d.pop("word_classes"), "word_classes"),
         (lambda d: d.update(thesaurus="roget"), "thesaurus"),
+        (lambda d: d.update(sentence_model="bert-large"), "sentence_model"),
     ],
 )
 def test_a_bad_table_is_a_value_error_naming_the_source_and_entry(edit, entry):

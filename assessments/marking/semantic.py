@@ -1,0 +1,210 @@
+"""The semantic channel: ideas of a criterion found by meaning where its words were not.
+
+Similarity never decides a mark on its own. Measured for issue 10, the cosine between a whole
+answer and the marking point separates credited from uncredited answers no better than chance:
+wrong, negated and off-topic answers reuse the point's words. So the structure goes first: it
+says which ideas a criterion asks for, how many are needed, whether the answer explains, denies
+or asserts a misconception. Only then does this channel ask, for each idea the structure did not
+find, whether one clause of the answer says it in other words ("keeps everyone's phone numbers
+in one place" for "contact management"), and each clause can stand for one idea only.
+
+It runs only where the qualification's lexicon names a sentence model (the general lexicon:
+qualifications nobody wrote vocabulary for) and only on criterion-style points: on the
+customer-service lexicon, whose word classes already read everyday wording, and on SemEval's
+reference answers it cost agreement or changed nothing (docs/marking.md, "Meaning for
+qualifications without a lexicon", with the figures). Pure Python, no ORM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from assessments.marking.feedback import FeedbackFacts, compose_feedback
+from assessments.marking.lexical import mentions_negation
+from assessments.marking.results import EvidenceMatch, MarkResult
+from assessments.rubrics import Rubric, is_criterion
+from assessments.sentence_model import SentenceModel
+
+__all__ = ["MAX_CLAUSES", "THRESHOLD", "MeaningMatch", "clauses", "complete_by_meaning"]
+
+# The cosine a clause needs with an idea to say it. Set, without looking at any evaluation set,
+# at the 90th percentile of the cosine between an idea and the clauses of answers written for
+# *other* points of the same topics (our labelled set read with the general lexicon: 50th
+# percentile 0.17, 90th 0.36, 95th 0.44): a clause must be closer to the idea than nine in ten
+# clauses about something else.
+THRESHOLD = 0.35
+# Clauses read per answer, at most: bounds the model's work (one batch) for a long answer.
+MAX_CLAUSES = 12
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n]+|,|\b(?:and|so|because|which|then|but|while)\b", re.I)
+_WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+@dataclass(frozen=True)
+class MeaningMatch:
+    """A clause of the answer (``answer[start:end] == text``) that says ``indicator``."""
+
+    indicator: str
+    text: str
+    start: int
+    end: int
+    similarity: float
+
+
+def _spans(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for found in breaks.finditer(text):
+        spans.append((start, found.start()))
+        start = found.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for begin, end in spans:
+        piece = text[begin:end]
+        begin += len(piece) - len(piece.lstrip())
+        end -= len(piece) - len(piece.rstrip())
+        if len(_WORD.findall(text[begin:end])) >= 2:
+            trimmed.append((begin, end))
+    return trimmed
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of the answer's clauses (split at punctuation and at "and", "so", "because"…),
+    each of two words or more, at most ``MAX_CLAUSES``.
+
+    Whole sentences as well found a few more ideas (κ 0.379 against 0.368 on the examiners'
+    answers read with the general lexicon) but doubled the model's work: p99 31 ms per answer,
+    over the 25 ms budget (docs/marking.md)."""
+    return _spans(text, _CLAUSE_BREAK)[:MAX_CLAUSES]
+
+
+@lru_cache(maxsize=4096)
+def _idea_vector(model: SentenceModel, label: str) -> np.ndarray:
+    return model.encode([label])[0]
+
+
+def match_by_meaning(
+    text: str,
+    labels: Sequence[str],
+    model: SentenceModel,
+    threshold: float = THRESHOLD,
+    taken: Sequence[tuple[int, int]] = (),
+) -> list[MeaningMatch]:
+    """For each idea in ``labels``, the clause of ``text`` that says it, if any: as many ideas as
+    distinct clauses can say, each clause used once, never a clause that denies something or
+    overlaps a span in ``taken`` (the words already credited to another idea)."""
+    spans = [
+        (s, e)
+        for s, e in clauses(text)
+        if not mentions_negation(text[s:e])
+        and not any(s < end and start < e for start, end in taken)
+    ]
+    if not spans or not labels:
+        return []
+    similarity = np.stack([_idea_vector(model, label) for label in labels]) @ (
+        model.encode([text[s:e] for s, e in spans]).T
+    )
+    # The most ideas that distinct clauses can say (a maximum bipartite matching over the pairs
+    # above the threshold; closest clause first), not the closest pair first: "wearing gloves"
+    # is closer to hand hygiene than to protective equipment, but when another clause says hand
+    # hygiene it is the protective equipment.
+    candidates = [
+        sorted(
+            (j for j in range(len(spans)) if similarity[i, j] >= threshold),
+            key=lambda j, i=i: (-similarity[i, j], j),
+        )
+        for i in range(len(labels))
+    ]
+    owner: dict[int, int] = {}
+    for i in sorted(range(len(labels)), key=lambda i: -similarity[i].max()):
+        _assign(i, candidates, owner, set())
+    return [
+        MeaningMatch(
+            labels[i], text[spans[j][0] : spans[j][1]], *spans[j], round(float(similarity[i, j]), 3)
+        )
+        for j, i in sorted(owner.items(), key=lambda item: item[1])
+    ]
+
+
+def _assign(idea: int, candidates: list[list[int]], owner: dict[int, int], seen: set[int]) -> bool:
+    """Kuhn's augmenting path: give ``idea`` a clause, moving other ideas to their next ones."""
+    for clause in candidates[idea]:
+        if clause in seen:
+            continue
+        seen.add(clause)
+        if clause not in owner or _assign(owner[clause], candidates, owner, seen):
+            owner[clause] = idea
+            return True
+    return False
+
+
+def complete_by_meaning(
+    text: str, rubric: Rubric, result: MarkResult, facts: FeedbackFacts, model: SentenceModel
+) -> tuple[MarkResult, FeedbackFacts]:
+    """``result`` and ``facts`` with the criterion's missing ideas looked for by meaning.
+
+    Unchanged when credit was already given, the point is a reference answer, or nothing new is
+    found. An idea the point states as a negation is never looked for (a cosine does not read
+    "not"). The structure's verdicts stand: the explanation check, denied ideas and asserted
+    misconceptions still withhold credit.
+    """
+    if result.awarded or not facts.missing or not is_criterion(rubric.point_text):
+        return result, facts
+    negated_ideas = {
+        i.label for i in rubric.indicators if any(a.startswith("~") for a in i.alternatives)
+    }
+    wanted = [label for label in facts.missing if label not in negated_ideas]
+    taken = [(m.start, m.end) for m in result.matches]
+    matches = match_by_meaning(text, wanted, model, taken=taken)
+    if not matches:
+        return result, facts
+    return _with_matches(result, facts, matches)
+
+
+def _with_matches(
+    result: MarkResult, facts: FeedbackFacts, matches: Sequence[MeaningMatch]
+) -> tuple[MarkResult, FeedbackFacts]:
+    found = [*facts.found, *(m.indicator for m in matches)]
+    count, required = len(found), facts.required
+    awarded = (
+        count >= required
+        and facts.explanation_ok
+        and not facts.negated
+        and not facts.misconceptions
+    )
+    new_facts = replace(
+        facts,
+        awarded=awarded,
+        found=found,
+        missing=[label for label in facts.missing if label not in found],
+    )
+    # What the learner still needs: the ideas not found, then the structure's own notes on
+    # the explanation (entries of its list that are not idea labels).
+    notes = [m for m in result.missing if m not in facts.missing]
+    missing = [] if count >= required else new_facts.missing[: max(3, required - count)]
+    reasons = [
+        *result.reasons,
+        *(
+            f"‘{m.text}’ says {m.indicator} in other words (meaning similarity "
+            f"{m.similarity:.2f}, {THRESHOLD:.2f} needed)"
+            for m in matches
+        ),
+        f"meaning: {count} distinct idea(s) with those found by meaning, {required} needed"
+        f" -> {'credit' if awarded else 'no credit'}",
+    ]
+    updated = replace(
+        result,
+        awarded=awarded,
+        score=min(count, required) if facts.explanation_ok else 0,
+        matches=(
+            *result.matches,
+            *(EvidenceMatch(m.indicator, m.text, m.start, m.end) for m in matches),
+        ),
+        missing=(*missing, *notes),
+        feedback=compose_feedback(new_facts),
+        reasons=tuple(reasons),
+    )
+    return updated, new_facts

