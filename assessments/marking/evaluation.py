@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from assessments import lexicon
 from assessments.calibration import cohens_kappa
 from assessments.marking.decision import DecisionModel, train_decision_model
@@ -44,6 +46,7 @@ from assessments.marking.pipeline import (
     restated_model_answer,
 )
 from assessments.marking.results import MarkResult, MisconceptionSpec
+from assessments.marking.semantic import clauses
 from assessments.rubrics import Rubric, build_rubric, with_model_answer
 from topics.parsing import parse_seed_text
 
@@ -55,6 +58,8 @@ __all__ = [
     "evaluate",
     "exemplar_curve",
     "load_development_sets",
+    "off_point_similarity",
+    "semantic_background",
     "scores",
     "training_pool",
 ]
@@ -391,6 +396,40 @@ def evaluate(measured: Sequence[Measured]) -> list[dict]:
             }
         )
     return table
+
+
+# --- the semantic channel's threshold ----------------------------------------------------------
+
+
+def off_point_similarity(dev: DevSet, model) -> dict[str, float]:
+    """Percentiles (50th, 90th, 95th) of the cosine between each idea of a point and every clause
+    of the answers written for *other* points of ``dev``: how close a clause about something
+    else comes to an idea. The semantic channel's ``THRESHOLD`` is the 90th percentile on our
+    labelled set read with the general lexicon (no evaluation set is used to set it)."""
+    ideas: dict[tuple[str, str], None] = {}
+    spans: list[tuple[str, str]] = []
+    for case in dev.cases:
+        ideas.update(dict.fromkeys((case.question, i.label) for i in case.rubric.indicators))
+        spans.extend((case.question, case.answer[s:e]) for s, e in clauses(case.answer))
+    if not ideas or not spans:
+        return {}
+    similarity = model.encode([label for _, label in ideas]) @ (
+        model.encode([text for _, text in spans]).T
+    )
+    other = np.array([q for q, _ in ideas])[:, None] != np.array([q for q, _ in spans])[None, :]
+    values = similarity[other]
+    return {str(p): round(float(np.percentile(values, p)), 3) for p in (50, 90, 95)}
+
+
+def semantic_background(repo_dir: Path, seeds: Path) -> dict[str, float]:
+    """``off_point_similarity`` on our labelled set read with the general lexicon, with the
+    general lexicon's sentence model: what ``semantic.THRESHOLD`` is set from."""
+    labelled = repo_dir / "assessments" / "tests" / "data" / "labelled_answers.csv"
+    dev = load_seed_answers(
+        "labelled, general lexicon", labelled, seeds, trains=False, lexicon_name="general"
+    )
+    model = lexicon.sentence_model_for(lexicon.load_lexicon(lexicon.GENERAL_LEXICON))
+    return off_point_similarity(dev, model) if model is not None else {}
 
 
 # --- learning from exemplars -------------------------------------------------------------------

@@ -1,10 +1,14 @@
 """``manage.py eval_marker``: the marker's agreement with examiners on every development set."""
 
 import json
+from pathlib import Path
+
+from django.conf import settings
 
 from assessments.management.commands._development_sets import DevelopmentSetsCommand
-from assessments.marking.evaluation import evaluate
+from assessments.marking.evaluation import evaluate, semantic_background
 from assessments.marking.pipeline import PipelineMarker
+from assessments.marking.semantic import THRESHOLD
 
 COLUMNS = ("accuracy", "macro_f1", "kappa")
 
@@ -23,16 +27,29 @@ class Command(DevelopmentSetsCommand):
     def handle(self, *args, **options):
         measured, missing = self.measure_sets(options, PipelineMarker())
         table = evaluate(measured)
+        background = semantic_background(Path(settings.BASE_DIR), settings.SEEDS_DIR)
         if options["json"]:
-            self.stdout.write(json.dumps({"sets": table, "missing": missing}, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    {"sets": table, "missing": missing, "semantic_background": background},
+                    indent=2,
+                )
+            )
             return
         self.stdout.write(_markdown(table))
+        if background:
+            self.stdout.write(
+                f"\nSemantic channel (general lexicon): threshold {THRESHOLD:.2f}. Cosine between "
+                "an idea and the clauses of answers to other points, labelled set read with the "
+                f"general lexicon: 50th percentile {background['50']:.3f}, 90th "
+                f"{background['90']:.3f} (the threshold), 95th {background['95']:.3f}."
+            )
 
 
 def _markdown(table) -> str:
     header = (
         "| set | answers (questions) | scored on | majority acc / F1 / κ "
-        "| word overlap acc / F1 / κ | lexical channel alone acc / F1 / κ "
+        "| word overlap acc / F1 / κ | structural channel alone acc / F1 / κ "
         "| marker acc / F1 / κ | marker p50 / p99 ms |"
     )
     lines = [header, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
