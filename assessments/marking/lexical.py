@@ -44,7 +44,7 @@ from assessments.marking.results import (
 )
 from assessments.rubrics import Rubric, needs_link
 
-__all__ = ["MAX_CHARS", "LexicalMarker", "mentions_negation"]
+__all__ = ["MAX_CHARS", "NO_LINK_REASON", "LexicalMarker", "Link", "find_link", "mentions_negation"]
 
 # Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
 # so): a real short answer is a few hundred characters, and this bounds the work per answer.
@@ -1243,22 +1243,46 @@ def _explanation(
     borderline = function_ratio < 0.25
     if not link_required:
         return _ExplanationCheck(True, "", borderline, False)
-    strong = weak = None
+    chunks = []
     for s in sorted({tokens[f.positions[0]].sentence for f in credited}):
         positions = [p for p, t in enumerate(tokens) if t.sentence == s]
-        chunk = analysis.text[tokens[positions[0]].start : tokens[positions[-1]].end]
-        strong = strong or _STRONG_CONNECTIVES.search(chunk)
+        chunks.append(analysis.text[tokens[positions[0]].start : tokens[positions[-1]].end])
+    link = find_link(chunks)
+    if link is None:
+        reasons.append(NO_LINK_REASON)
+        return _ExplanationCheck(False, feedback.NO_LINK, False, True)
+    reasons.append(link.reason)
+    return _ExplanationCheck(True, "", borderline or link.weak, True)
+
+
+NO_LINK_REASON = "no linking word (because, so, which leads to, means, helps…) connects the ideas"
+
+
+@dataclass(frozen=True)
+class Link:
+    """The word that links an answer's ideas, and whether it only weakly does ("as", "when")."""
+
+    word: str
+    weak: bool
+
+    @property
+    def reason(self) -> str:
+        """The marker's reason line for it."""
+        if self.weak:
+            return f"only a weak linking word (‘{self.word}’) connects the ideas"
+        return f"explains the link: ‘{self.word}’"
+
+
+def find_link(chunks: Sequence[str]) -> Link | None:
+    """The linking word in ``chunks`` (the sentences that hold the credited ideas): a causal
+    one ("because", "so", "leads to") if any, else a weak one ("as", "when"), else None."""
+    weak = None
+    for chunk in chunks:
+        strong = _STRONG_CONNECTIVES.search(chunk)
+        if strong:
+            return Link(strong.group(0).strip(), weak=False)
         weak = weak or _WEAK_CONNECTIVES.search(chunk)
-    if strong:
-        reasons.append(f"explains the link: ‘{strong.group(0).strip()}’")
-        return _ExplanationCheck(True, "", borderline, True)
-    if weak:
-        reasons.append(f"only a weak linking word (‘{weak.group(0)}’) connects the ideas")
-        return _ExplanationCheck(True, "", True, True)
-    reasons.append(
-        "no linking word (because, so, which leads to, means, helps…) connects the ideas"
-    )
-    return _ExplanationCheck(False, feedback.NO_LINK, False, True)
+    return Link(weak.group(0), weak=True) if weak else None
 
 
 def _confident(

@@ -24,8 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from assessments.marking.feedback import FeedbackFacts, compose_feedback
-from assessments.marking.lexical import mentions_negation
+from assessments.marking.feedback import NO_LINK, FeedbackFacts, compose_feedback
+from assessments.marking.lexical import find_link, mentions_negation
 from assessments.marking.results import EvidenceMatch, MarkResult
 from assessments.rubrics import Rubric, is_criterion
 from assessments.sentence_model import SentenceModel
@@ -41,6 +41,7 @@ THRESHOLD = 0.35
 # Clauses read per answer, at most: bounds the model's work (one batch) for a long answer.
 MAX_CLAUSES = 12
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n]+|,|\b(?:and|so|because|which|then|but|while)\b", re.I)
+_SENTENCE = re.compile(r"[^.!?\n]+")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
@@ -148,8 +149,9 @@ def complete_by_meaning(
 
     Unchanged when credit was already given, the point is a reference answer, or nothing new is
     found. An idea the point states as a negation is never looked for (a cosine does not read
-    "not"). The structure's verdicts stand: the explanation check, denied ideas and asserted
-    misconceptions still withhold credit.
+    "not"). The structure's verdicts stand: its explanation check, denied ideas and asserted
+    misconceptions still withhold credit; only its link check, which failed for want of ideas
+    to link, is asked again with the ideas found here.
     """
     if result.awarded or not facts.missing or not is_criterion(rubric.point_text):
         return result, facts
@@ -161,12 +163,35 @@ def complete_by_meaning(
     matches = match_by_meaning(text, wanted, model, taken=taken)
     if not matches:
         return result, facts
-    return _with_matches(result, facts, matches)
+    return _with_matches(text, result, facts, matches)
+
+
+def _linked_now(
+    text: str, result: MarkResult, facts: FeedbackFacts, matches: Sequence[MeaningMatch]
+) -> str:
+    """The structure's link check asked again with the ideas found by meaning: its reason line
+    when the sentences holding the credited ideas now show a linking word, else ""."""
+    if facts.explanation_ok or facts.explanation_problem != NO_LINK:
+        return ""
+    starts = [m.start for m in (*result.matches, *matches)]
+    chunks = [
+        sentence.group(0)
+        for sentence in _SENTENCE.finditer(text)
+        if any(sentence.start() <= start < sentence.end() for start in starts)
+    ]
+    link = find_link(chunks)
+    return link.reason if link else ""
 
 
 def _with_matches(
-    result: MarkResult, facts: FeedbackFacts, matches: Sequence[MeaningMatch]
+    text: str, result: MarkResult, facts: FeedbackFacts, matches: Sequence[MeaningMatch]
 ) -> tuple[MarkResult, FeedbackFacts]:
+    linked = _linked_now(text, result, facts, matches)
+    notes = [m for m in result.missing if m not in facts.missing]
+    if linked:
+        # The only note the structure adds for a failed link is the explanation it asks for.
+        facts = replace(facts, explanation_ok=True, explanation_problem="")
+        notes = []
     found = [*facts.found, *(m.indicator for m in matches)]
     count, required = len(found), facts.required
     awarded = (
@@ -183,7 +208,6 @@ def _with_matches(
     )
     # What the learner still needs: the ideas not found, then the structure's own notes on
     # the explanation (entries of its list that are not idea labels).
-    notes = [m for m in result.missing if m not in facts.missing]
     missing = [] if count >= required else new_facts.missing[: max(3, required - count)]
     reasons = [
         *result.reasons,
@@ -192,6 +216,7 @@ def _with_matches(
             f"{m.similarity:.2f}, {THRESHOLD:.2f} needed)"
             for m in matches
         ),
+        *([linked] if linked else []),
         f"meaning: {count} distinct idea(s) with those found by meaning, {required} needed"
         f" -> {'credit' if awarded else 'no credit'}",
     ]

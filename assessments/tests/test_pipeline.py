@@ -159,7 +159,7 @@ FLOORS = {
     "labelled (ours)": {"kappa": 0.90},
     "gold (examiners)": {"kappa": 0.73, "accuracy": 0.86},
     # The same answers read as a qualification without a lexicon of its own would be.
-    "gold, general lexicon": {"kappa": 0.40},
+    "gold, general lexicon": {"kappa": 0.45},
     "semeval-beetle": {"macro_f1": 0.66},
     "semeval-sciEntsBank": {"macro_f1": 0.64},
 }

@@ -162,3 +162,29 @@ def test_words_credited_to_one_idea_are_not_read_again_as_another(model):
     result = PipelineMarker().mark(answer, rubric)
     assert [m.indicator for m in result.matches] == ["ear defenders"]
     assert not result.awarded
+
+
+LINK_POINT = (
+    "Evidence must show an understanding of the link between hand hygiene and infection rates."
+)
+
+
+def test_the_link_check_is_asked_again_with_the_ideas_found_by_meaning():
+    rubric = build_rubric(LINK_POINT, lexicon_name="general")
+    marker = PipelineMarker()
+    linked = marker.mark(
+        "Washing with soap before touching a patient, so fewer germs pass from one bed to the "
+        "next.",
+        rubric,
+    )
+    assert linked.awarded
+    assert "explains the link: ‘so’" in linked.reasons
+    assert not any("explanation" in m for m in linked.missing)
+    # The same ideas with nothing joining them: the structure's verdict stands.
+    unlinked = marker.mark(
+        "Washing with soap before touching a patient. Fewer germs pass from one bed to the next.",
+        rubric,
+    )
+    assert sum("in other words" in reason for reason in unlinked.reasons) == 2
+    assert not unlinked.awarded
+    assert any("linked" in m for m in unlinked.missing)
