@@ -55,6 +55,7 @@ __all__ = [
     "available_lexicons",
     "base_corrector",
     "bounded_edit_distance",
+    "concept_wordings",
     "build_index",
     "canons_of",
     "compile_phrase",
@@ -1086,6 +1087,21 @@ def _whole_word_start(text: str, tokens: list[Token], first: int) -> int:
         first -= 1
         start = tokens[first].start
     return start
+
+
+def concept_wordings(lexicon: str | Lexicon = DEFAULT_LEXICON) -> frozenset[str]:
+    """Every concept label and phrase of the lexicon, lower-cased: the wordings a rubric's idea
+    carries when the lexicon knows it as a concept."""
+    return _concept_wordings(_resolve(lexicon))
+
+
+@lru_cache(maxsize=8)
+def _concept_wordings(lex: Lexicon) -> frozenset[str]:
+    return frozenset(
+        wording.lower().lstrip("~")
+        for concept in lex.concepts
+        for wording in (concept.label, *concept.phrases)
+    )
 
 
 def lexicon_vocabulary(lexicon: str | Lexicon = DEFAULT_LEXICON) -> frozenset[str]:

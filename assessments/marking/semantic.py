@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assessments import lexicon
 from assessments.marking.feedback import NO_LINK, FeedbackFacts, compose_feedback
 from assessments.marking.lexical import find_link, mentions_negation
 from assessments.marking.results import EvidenceMatch, MarkResult
@@ -40,7 +41,7 @@ __all__ = ["MAX_CLAUSES", "THRESHOLD", "MeaningMatch", "clauses", "complete_by_m
 THRESHOLD = 0.35
 # Clauses read per answer, at most: bounds the model's work (one batch) for a long answer.
 MAX_CLAUSES = 12
-_CLAUSE_BREAK = re.compile(r"[.;:!?\n]+|,|\b(?:and|so|because|which|then|but|while)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n]+|,|\b(?:and|so|because|then|but|while)\b", re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
@@ -155,10 +156,7 @@ def complete_by_meaning(
     """
     if result.awarded or not facts.missing or not is_criterion(rubric.point_text):
         return result, facts
-    negated_ideas = {
-        i.label for i in rubric.indicators if any(a.startswith("~") for a in i.alternatives)
-    }
-    wanted = [label for label in facts.missing if label not in negated_ideas]
+    wanted = [label for label in facts.missing if label in _ideas_to_read(rubric)]
     taken = [(m.start, m.end) for m in result.matches]
     matches = match_by_meaning(text, wanted, model, taken=taken)
     if not matches:
@@ -181,6 +179,19 @@ def _linked_now(
     ]
     link = find_link(chunks)
     return link.reason if link else ""
+
+
+def _ideas_to_read(rubric: Rubric) -> set[str]:
+    """The ideas this channel may look for: not one the point states as a negation, and not
+    one the lexicon knows as a concept (its phrases already read everyday wording of it, and
+    there the model only added wrong matches: docs/marking.md)."""
+    concepts = lexicon.concept_wordings(rubric.lexicon)
+    return {
+        indicator.label
+        for indicator in rubric.indicators
+        if not any(a.startswith("~") for a in indicator.alternatives)
+        and not any(w.lower() in concepts for w in (indicator.label, *indicator.alternatives))
+    }
 
 
 def _with_matches(

@@ -113,13 +113,41 @@ def test_structure_still_decides_denials_misconceptions_and_off_topic_answers():
     assert not asserted.awarded and asserted.misconceptions
 
 
-def test_only_criteria_read_with_a_lexicon_that_names_a_model_are_completed(model):
-    marker = PipelineMarker()
-    domain = build_rubric(INFECTION, lexicon_name="customer-service")
-    result = marker.mark(EVERYDAY, domain)
-    assert "sentence_model" not in result.marker["files"]
-    assert not any("in other words" in reason for reason in result.reasons)
+def test_ideas_a_lexicon_concept_names_are_left_to_the_lexicon(model):
+    # Customer service names a model for the ideas its concepts do not cover (a topic the file
+    # was not written for); an idea a concept names is read by the concept's phrases only.
+    rubric = build_rubric(
+        "Award credit for identifying two features of a booking system, such as contact "
+        "management and room allocation.",
+        lexicon_name="customer-service",
+    )
+    labels = {i.label for i in rubric.indicators}
+    assert {"contact management", "room allocation"} <= labels
+    readable = semantic._ideas_to_read(rubric)
+    assert "room allocation" in readable
+    assert "contact management" not in readable
+    result = PipelineMarker().mark(
+        "Deciding which guest sleeps in which bedroom, and keeping everyone's phone numbers.",
+        rubric,
+    )
+    by_meaning = [r for r in result.reasons if "in other words" in r]
+    assert by_meaning and all("contact management" not in r for r in by_meaning)
+    assert result.marker["files"]["sentence_model"] == model.sha256
+
+
+def test_a_lexicon_that_names_no_model_has_none_and_reference_answers_are_left_alone(model):
+    plain = lexicon.parse_lexicon(
+        {
+            "generic_point_words": ["thing"],
+            "word_classes": {"@always": ["always"]},
+            "category_cues": [],
+            "concepts": [],
+        },
+        source="plain.toml",
+    )
+    assert lexicon.sentence_model_for(plain) is None
     # A reference answer (not an examiner's criterion) is left to structure and overlap.
+    marker = PipelineMarker()
     reference = build_rubric("Hand hygiene stops infection spreading.", lexicon_name="general")
     lexical, facts = marker._lexical.mark_with_facts("Washing with soap.", reference)
     assert complete_by_meaning("Washing with soap.", reference, lexical, facts, model) == (
