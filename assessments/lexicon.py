@@ -555,7 +555,7 @@ def data_files(lex: Lexicon) -> dict[str, str]:
 
 def sentence_model_for(lex: Lexicon):
     """The sentence model ``lex`` names (loaded once per process), or None."""
-    if lex.sentence_model != "all-MiniLM-L6-v2":
+    if not lex.sentence_model:
         return None
     from assessments.sentence_model import load_sentence_model  # noqa: PLC0415 - heavy, lazy
 

@@ -4,8 +4,9 @@
 
 * structural (``lexical.LexicalMarker``): each idea's wording, negation, counting, explanation,
   misconceptions asserted as true;
-* semantic (``semantic``), for qualifications whose lexicon names a sentence model (the general
-  one): a criterion's ideas the structure did not find, looked for by meaning, one clause each;
+* semantic (``semantic``), where the lexicon names a sentence model (both do): a criterion's
+  ideas the structure did not find and no lexicon concept names, looked for by meaning, one
+  clause of the answer each;
 * overlap (``overlap``): how much of the reference (model answer, else the point) the answer
   covers;
 
@@ -13,8 +14,8 @@ and the shipped ``decision`` model turns their features into a probability of cr
 misconception asserted as true always withholds credit; answers whose probability falls in the
 unsure band go to the tutor's queue.
 
-The sentence model helps only there: on the customer-service lexicon and on reference-answer
-points it did not help (``docs/marking.md`` has the figures).
+The sentence model helps only there: on ideas a concept names and on reference-answer points it
+did not help (``docs/marking.md`` has the figures).
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ class PipelineMarker:
     """Structure and overlap, weighed by the shipped decision model."""
 
     name = "pipeline"
-    version = "1"
+    # 2: the semantic channel (2026-11-28).
+    version = "2"
     learns_from_exemplars = True
 
     def __init__(self, model: DecisionModel | None = None) -> None:
