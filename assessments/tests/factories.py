@@ -124,3 +124,22 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     attempt = factory.SubFactory(AttemptFactory)
     question = factory.SubFactory(ShortAnswerQuestionFactory)
     position = factory.Sequence(lambda n: n + 1)
+
+
+def bulk_responses_waiting_for_a_tutor(attempts, question, marked_at) -> list[Response]:
+    """One marked response per attempt, not credited, waiting for the tutor and stating a
+    misconception (what tutors' pages count), made in one query for scaling tests."""
+    return Response.objects.bulk_create(
+        Response(
+            attempt=attempt,
+            question=question,
+            position=1,
+            answer_text="Customers come back.",
+            result={"misconceptions": [{"statement": "Complaints are bad.", "correction": ""}]},
+            awarded=False,
+            needs_tutor=True,
+            misconception_count=1,
+            marked_at=marked_at,
+        )
+        for attempt in attempts
+    )

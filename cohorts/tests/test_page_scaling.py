@@ -15,8 +15,8 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from accounts.services import make_tutor
-from assessments.models import Attempt, PointMastery, Question, Response
-from assessments.tests.factories import UserFactory
+from assessments.models import Attempt, PointMastery, Question
+from assessments.tests.factories import UserFactory, bulk_responses_waiting_for_a_tutor
 from cohorts.models import CohortMembership
 from cohorts.services import create_cohort
 from cohorts.tests.test_views import COHORT_PAGE_QUERIES
@@ -104,20 +104,7 @@ def tutor_world(*, topics: int, learners: int):
         for n, learner in enumerate(members)
         for _ in range(15 if n == 0 else 1)
     )
-    responses = Response.objects.bulk_create(
-        Response(
-            attempt=attempt,
-            question=question,
-            position=1,
-            answer_text="Customers come back.",
-            result={"misconceptions": [{"statement": "Complaints are bad.", "correction": ""}]},
-            awarded=False,
-            needs_tutor=True,
-            misconception_count=1,
-            marked_at=ANSWERED_AT,
-        )
-        for attempt in attempts
-    )
+    responses = bulk_responses_waiting_for_a_tutor(attempts, question, ANSWERED_AT)
     latest = {response.attempt.learner_id: response for response in responses}
     PointMastery.objects.bulk_create(
         PointMastery(

@@ -13,8 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import make_tutor
-from assessments.models import Attempt, PointMastery, Response
-from assessments.tests.factories import ShortAnswerQuestionFactory, UserFactory
+from assessments.models import Attempt, PointMastery
+from assessments.tests.factories import (
+    ShortAnswerQuestionFactory,
+    UserFactory,
+    bulk_responses_waiting_for_a_tutor,
+)
 from cohorts.models import CohortMembership
 from cohorts.services import create_cohort
 from cohorts.tests.factories import CohortMembershipFactory
@@ -94,20 +98,7 @@ def cohort_world(size: int, *, attempts_each: int = 1):
         for learner in learners
         for _ in range(attempts_each)
     )
-    responses = Response.objects.bulk_create(
-        Response(
-            attempt=attempt,
-            question=question,
-            position=1,
-            answer_text="Customers come back.",
-            result={"misconceptions": [{"statement": "Complaints are bad.", "correction": ""}]},
-            awarded=False,
-            needs_tutor=True,
-            misconception_count=1,
-            marked_at=now,
-        )
-        for attempt in attempts
-    )
+    responses = bulk_responses_waiting_for_a_tutor(attempts, question, now)
     PointMastery.objects.bulk_create(
         PointMastery(
             learner_id=response.attempt.learner_id,
