@@ -44,7 +44,7 @@ from assessments.marking.results import (
 )
 from assessments.rubrics import Rubric, needs_link
 
-__all__ = ["MAX_CHARS", "NO_LINK_REASON", "LexicalMarker", "Link", "find_link", "mentions_negation"]
+__all__ = ["MAX_CHARS", "LexicalMarker", "Link", "find_link", "mentions_negation"]
 
 # Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
 # so): a real short answer is a few hundred characters, and this bounds the work per answer.
@@ -1249,13 +1249,13 @@ def _explanation(
         chunks.append(analysis.text[tokens[positions[0]].start : tokens[positions[-1]].end])
     link = find_link(chunks)
     if link is None:
-        reasons.append(NO_LINK_REASON)
+        reasons.append(_NO_LINK_REASON)
         return _ExplanationCheck(False, feedback.NO_LINK, False, True)
     reasons.append(link.reason)
     return _ExplanationCheck(True, "", borderline or link.weak, True)
 
 
-NO_LINK_REASON = "no linking word (because, so, which leads to, means, helps…) connects the ideas"
+_NO_LINK_REASON = "no linking word (because, so, which leads to, means, helps…) connects the ideas"
 
 
 @dataclass(frozen=True)
