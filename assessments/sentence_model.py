@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SentenceModel", "load_sentence_model", "sentence_model_files"]
+__all__ = ["SentenceModel", "load_sentence_model", "sentence_model_files", "sentence_model_sha256"]
 
 # Clauses are short; a longer one is read up to here (the model's own limit is 256).
 MAX_TOKENS = 128
@@ -118,9 +118,6 @@ def load_sentence_model() -> SentenceModel:
         from tokenizers import Tokenizer  # noqa: PLC0415
     except ImportError as error:
         raise RuntimeError(_MISSING) from error
-    digest = hashlib.sha256()
-    digest.update(model_path.read_bytes())
-    digest.update(tokenizer_path.read_bytes())
     options = onnxruntime.SessionOptions()
     # One thread: a worker or app process marks one answer at a time on one core, and a
     # thread pool per process would fight the other processes on the machine.
@@ -134,4 +131,15 @@ def load_sentence_model() -> SentenceModel:
     tokenizer.enable_truncation(MAX_TOKENS)
     # The file pads every text to 128 tokens; ``encode`` pads each batch to its longest text.
     tokenizer.no_padding()
-    return SentenceModel(session=session, tokenizer=tokenizer, sha256=digest.hexdigest())
+    return SentenceModel(session=session, tokenizer=tokenizer, sha256=sentence_model_sha256())
+
+
+@lru_cache(maxsize=1)
+def sentence_model_sha256() -> str:
+    """SHA-256 of the model and tokenizer files together, read once per process without
+    loading the model: a mark records it whenever its lexicon names the model, and most marks
+    never need the model itself."""
+    digest = hashlib.sha256()
+    for path in sentence_model_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -44,7 +44,7 @@ from assessments.marking.results import (
 )
 from assessments.rubrics import Rubric, needs_link
 
-__all__ = ["MAX_CHARS", "LexicalMarker", "Link", "find_link", "mentions_negation"]
+__all__ = ["MAX_CHARS", "LexicalMarker", "Link", "find_link", "ideas_to_show", "mentions_negation"]
 
 # Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
 # so): a real short answer is a few hundred characters, and this bounds the work per answer.
@@ -1285,6 +1285,12 @@ def find_link(chunks: Sequence[str]) -> Link | None:
     return Link(weak.group(0), weak=True) if weak else None
 
 
+def ideas_to_show(missing: Sequence[str], found: int, required: int) -> list[str]:
+    """The missing ideas feedback names: none once enough were found, else the first of them,
+    at least three (or as many as are still needed)."""
+    return [] if found >= required else list(missing[: max(3, required - found)])
+
+
 def _confident(
     credited: list[_Found],
     required: int,
@@ -1329,7 +1335,7 @@ def _decide(
     awarded = enough and explanation.ok and not flagged
     credited_labels = {f.indicator for f in credited}
     missing_labels = [i.label for i in rubric.indicators if i.label not in credited_labels]
-    missing: list[str] = missing_labels[: max(3, required - count)] if not enough else []
+    missing = ideas_to_show(missing_labels, count, required)
     if not explanation.ok:
         missing.append(
             "an explanation of how the ideas are linked (why or how, not just what)"

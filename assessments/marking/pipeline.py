@@ -34,6 +34,7 @@ from assessments.marking.overlap import reference_recall, token_f1
 from assessments.marking.results import MarkResult, MisconceptionSpec
 from assessments.marking.semantic import complete_by_meaning
 from assessments.rubrics import Rubric
+from assessments.sentence_model import sentence_model_sha256
 
 __all__ = [
     "CHANNEL_FEATURES",
@@ -151,9 +152,8 @@ class PipelineMarker:
         with ``lexicon_name``."""
         lex = lexicon.load_lexicon(lexicon_name)
         files = {"decision": self.model.sha256, **lexicon.data_files(lex)}
-        sentence_model = lexicon.sentence_model_for(lex)
-        if sentence_model is not None:
-            files["sentence_model"] = sentence_model.sha256
+        if lex.sentence_model:
+            files["sentence_model"] = sentence_model_sha256()
         return {
             "name": self.name,
             "version": self.version,
@@ -171,9 +171,7 @@ class PipelineMarker:
         if facts is None:
             return lexical, None
         text = (answer if isinstance(answer, str) else str(answer or ""))[:MAX_CHARS]
-        model = lexicon.sentence_model_for(lexicon.load_lexicon(rubric.lexicon))
-        if model is not None:
-            lexical, facts = complete_by_meaning(text, rubric, lexical, facts, model)
+        lexical, facts = complete_by_meaning(text, rubric, lexical, facts)
         return lexical, gather_evidence(text, rubric, lexical, facts)
 
     def probability(

@@ -26,7 +26,7 @@ import numpy as np
 
 from assessments import lexicon
 from assessments.marking.feedback import NO_LINK, FeedbackFacts, compose_feedback
-from assessments.marking.lexical import find_link, mentions_negation
+from assessments.marking.lexical import find_link, ideas_to_show, mentions_negation
 from assessments.marking.results import EvidenceMatch, MarkResult
 from assessments.rubrics import Rubric, is_criterion
 from assessments.sentence_model import SentenceModel
@@ -144,19 +144,35 @@ def _assign(idea: int, candidates: list[list[int]], owner: dict[int, int], seen:
 
 
 def complete_by_meaning(
-    text: str, rubric: Rubric, result: MarkResult, facts: FeedbackFacts, model: SentenceModel
+    text: str,
+    rubric: Rubric,
+    result: MarkResult,
+    facts: FeedbackFacts,
+    model: SentenceModel | None = None,
 ) -> tuple[MarkResult, FeedbackFacts]:
-    """``result`` and ``facts`` with the criterion's missing ideas looked for by meaning.
+    """``result`` and ``facts`` with the criterion's missing ideas looked for by meaning, with
+    ``model`` or else the one the rubric's lexicon names (loaded only when there is an idea to
+    look for: most answers never need it).
 
-    Unchanged when credit was already given, the point is a reference answer, or nothing new is
-    found. An idea the point states as a negation is never looked for (a cosine does not read
-    "not"). The structure's verdicts stand: its explanation check, denied ideas and asserted
-    misconceptions still withhold credit; only its link check, which failed for want of ideas
-    to link, is asked again with the ideas found here.
+    Unchanged when the lexicon names no model, credit was already given, the point is a
+    reference answer, or nothing new is found. An idea the point states as a negation is never
+    looked for (a cosine does not read "not"). The structure's verdicts stand: its explanation
+    check, denied ideas and asserted misconceptions still withhold credit; only its link check,
+    which failed for want of ideas to link, is asked again with the ideas found here.
     """
-    if result.awarded or not facts.missing or not is_criterion(rubric.point_text):
+    lex = lexicon.load_lexicon(rubric.lexicon)
+    if (
+        not (model or lex.sentence_model)
+        or result.awarded
+        or not facts.missing
+        or not is_criterion(rubric.point_text)
+    ):
         return result, facts
-    wanted = [label for label in facts.missing if label in _ideas_to_read(rubric)]
+    readable = _ideas_to_read(rubric, lex)
+    wanted = [label for label in facts.missing if label in readable]
+    if not wanted:
+        return result, facts
+    model = model or lexicon.sentence_model_for(lex)
     taken = [(m.start, m.end) for m in result.matches]
     matches = match_by_meaning(text, wanted, model, taken=taken)
     if not matches:
@@ -181,11 +197,11 @@ def _linked_now(
     return link.reason if link else ""
 
 
-def _ideas_to_read(rubric: Rubric) -> set[str]:
+def _ideas_to_read(rubric: Rubric, lex: lexicon.Lexicon) -> set[str]:
     """The ideas this channel may look for: not one the point states as a negation, and not
     one the lexicon knows as a concept (its phrases already read everyday wording of it, and
     there the model only added wrong matches: docs/marking.md)."""
-    concepts = lexicon.concept_wordings(rubric.lexicon)
+    concepts = lexicon.concept_wordings(lex)
     return {
         indicator.label
         for indicator in rubric.indicators
@@ -219,7 +235,7 @@ def _with_matches(
     )
     # What the learner still needs: the ideas not found, then the structure's own notes on
     # the explanation (entries of its list that are not idea labels).
-    missing = [] if count >= required else new_facts.missing[: max(3, required - count)]
+    missing = ideas_to_show(new_facts.missing, count, required)
     reasons = [
         *result.reasons,
         *(

@@ -13,7 +13,11 @@ from assessments.marking.pipeline import PipelineMarker
 from assessments.marking.results import MisconceptionSpec
 from assessments.marking.semantic import THRESHOLD, clauses, complete_by_meaning
 from assessments.rubrics import build_rubric
-from assessments.sentence_model import load_sentence_model, sentence_model_files
+from assessments.sentence_model import (
+    load_sentence_model,
+    sentence_model_files,
+    sentence_model_sha256,
+)
 
 # A care-sector criterion: no lexicon here knows its vocabulary.
 INFECTION = (
@@ -123,7 +127,7 @@ def test_ideas_a_lexicon_concept_names_are_left_to_the_lexicon(model):
     )
     labels = {i.label for i in rubric.indicators}
     assert {"contact management", "room allocation"} <= labels
-    readable = semantic._ideas_to_read(rubric)
+    readable = semantic._ideas_to_read(rubric, lexicon.load_lexicon("customer-service"))
     assert "room allocation" in readable
     assert "contact management" not in readable
     result = PipelineMarker().mark(
@@ -216,3 +220,19 @@ def test_the_link_check_is_asked_again_with_the_ideas_found_by_meaning():
     assert sum("in other words" in reason for reason in unlinked.reasons) == 2
     assert not unlinked.awarded
     assert any("linked" in m for m in unlinked.missing)
+
+
+def test_a_mark_records_the_model_without_loading_it_when_no_idea_is_looked_for(monkeypatch):
+    def no_loading():
+        raise AssertionError("the sentence model was loaded for an answer that needs none")
+
+    monkeypatch.setattr("assessments.sentence_model.load_sentence_model", no_loading)
+    rubric = build_rubric(INFECTION, lexicon_name="general")
+    # Both ideas in the point's own words: nothing is left to look for by meaning.
+    result = PipelineMarker().mark(
+        "Hand hygiene before every patient, and personal protective equipment such as gloves.",
+        rubric,
+    )
+    assert result.awarded
+    assert result.marker["files"]["sentence_model"] == sentence_model_sha256()
+    assert sentence_model_sha256() == load_sentence_model().sha256
