@@ -162,6 +162,15 @@ class PipelineMarker:
             "channels": {self._lexical.name: self._lexical.version},
         }
 
+    def load(self, lexicon_name: str = lexicon.DEFAULT_LEXICON) -> None:
+        """Read now what marking with ``lexicon_name`` may read on first use (the decision
+        model, the thesaurus, the sentence model, run once), so no answer's time includes it."""
+        lex = lexicon.load_lexicon(lexicon_name)
+        self.identity(lexicon_name)  # the decision model, the thesaurus and the files' hashes
+        model = lexicon.sentence_model_for(lex)
+        if model is not None:
+            model.encode(["a first clause"])
+
     def evidence(
         self, answer: str, rubric: Rubric, misconceptions: Sequence[MisconceptionSpec] = ()
     ) -> tuple[MarkResult, Evidence | None]:

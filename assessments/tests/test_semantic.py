@@ -236,3 +236,9 @@ def test_a_mark_records_the_model_without_loading_it_when_no_idea_is_looked_for(
     assert result.awarded
     assert result.marker["files"]["sentence_model"] == sentence_model_sha256()
     assert sentence_model_sha256() == load_sentence_model().sha256
+
+
+def test_loading_a_lexicons_data_up_front_loads_the_model_it_names():
+    load_sentence_model.cache_clear()
+    PipelineMarker().load("customer-service")
+    assert load_sentence_model.cache_info().currsize == 1
