@@ -276,9 +276,11 @@ def test_tutor_sets_an_assignment_and_sees_a_learners_submission(browser, site, 
     learner_page.get_by_role("link", name="Retention homework").click()
     learner_page.get_by_role("button", name="Start the assignment").click()
     expect(learner_page.locator("#progress-label")).to_have_text("Question 1 of 3")
-    # The questions are drawn at random from the topic: a written answer or a choice.
-    if learner_page.get_by_label("Your answer").count():
-        learner_page.get_by_label("Your answer").fill(CRM_ANSWER)
+    # The questions are drawn at random from the topic: a written answer or a choice (whose
+    # radio buttons can also be labelled "Your answer…", so ask for the text box by its role).
+    written = learner_page.get_by_role("textbox", name="Your answer")
+    if written.count():
+        written.fill(CRM_ANSWER)
     else:
         learner_page.get_by_role("radio").first.check()
     learner_page.get_by_role("button", name="Save and next").click()
