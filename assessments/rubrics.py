@@ -343,13 +343,11 @@ _NUMBERS = {
     "a couple of": 2,
     "several": 2,
 }
+# A number of things asked for, and the words that make it a minimum ("at least three").
+_NUM = r"(?:one|two|three|four|five|six|[1-9])"
+_AT_LEAST = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of)"
 _PLURAL_ASK = re.compile(
-    r"\b(?:at\s+least\s+|a\s+minimum\s+of\s+)?(?P<n>one|two|three|four|five|six|\d)\s+"
-    r"(?:[\w-]+\s+){0,2}?(?P<noun>[a-z]+s)\b",
-    re.IGNORECASE,
-)
-_AT_LEAST = re.compile(
-    r"\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of)\s+(?P<n>one|two|three|four|five|six|\d)\b",
+    rf"\b(?:{_AT_LEAST}\s+)?(?P<n>{_NUM})\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>[a-z]+s)\b",
     re.IGNORECASE,
 )
 _SINGULAR_ASK = re.compile(
@@ -549,7 +547,6 @@ def make_prompt(point_text: str) -> str:
     return text if text.endswith("?") else text + "."
 
 
-_NUM = r"(?:one|two|three|four|five|six|[1-9])"
 _COMMANDS = (
     r"(?:identify|explain|describe|outline|give|state|list|name|select|suggest|propose|"
     r"analyse|evaluate|justify|compare|discuss|recommend|provide|use|link|demonstrate|show|"
@@ -558,12 +555,12 @@ _COMMANDS = (
 # The thing asked for follows the command: "Identify (at least) three (key) features".
 _ASKED_COUNT = re.compile(
     rf"^{_COMMANDS}(?:\s+(?:and|or)\s+{_COMMANDS})?(?:\s+in\s+detail)?\s+"
-    rf"(?:(?:at\s+least|a\s+minimum\s+of|minimum\s+of)\s+)?(?P<n>{_NUM})\s+"
+    rf"(?:{_AT_LEAST}\s+)?(?P<n>{_NUM})\s+"
     r"(?:or\s+more\s+)?(?:[a-z-]+\s+)?(?P<noun>[a-z]+s)\b",
     re.IGNORECASE,
 )
 _ANYWHERE_COUNT = re.compile(
-    rf"\b(?:(?:at\s+least|a\s+minimum\s+of)\s+(?P<n>{_NUM})|(?P<m>{_NUM})\s+or\s+more)\b",
+    rf"\b(?:{_AT_LEAST}\s+(?P<n>{_NUM})|(?P<m>{_NUM})\s+or\s+more)\b",
     re.IGNORECASE,
 )
 # Where the ask ends and its content begins: a number after these is part of the content
@@ -1010,9 +1007,7 @@ def _ask_head(prompt: str) -> str:
     text = re.sub(
         rf"^{_COMMANDS}(?:\s+(?:and|or)\s+{_COMMANDS})?(?:\s+in\s+detail)?\s+", "", text, flags=re.I
     )
-    text = re.sub(
-        rf"^(?:(?:at\s+least|a\s+minimum\s+of)\s+)?{_NUM}\s+(?:or\s+more\s+)?", "", text, flags=re.I
-    )
+    text = re.sub(rf"^(?:{_AT_LEAST}\s+)?{_NUM}\s+(?:or\s+more\s+)?", "", text, flags=re.I)
     return text.strip()
 
 

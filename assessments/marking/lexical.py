@@ -97,12 +97,6 @@ _BOUNDARY_WORDS = frozenset(
     """.split()
 )
 _CONTRAST_WORDS = frozenset("but however whereas although though yet instead".split())
-_HEDGES = frozenset(
-    """
-    may might could can sometimes not never no dont doesnt isnt cannot necessarily likely
-    unlikely tend tends usually often more less probably possibly help helps
-    """.split()
-)
 _EQUATING = frozenset("is are was were means mean meaning equals equal same just basically".split())
 _SAME_WORDS = frozenset("same identical interchangeable equivalent".split())
 _CONTRASTING = frozenset(
