@@ -734,15 +734,16 @@ class SpellingCorrector:
             self._base is not None and stem(word) in self._base._known_stems
         )
         if word.isalpha() and not known:
-            limit = 1 if len(word) <= 7 else 2
-            best = (limit + 1, "")
-            forms = {word, stem(word)}
+            best = (3, "")
+            # The distance allowed goes by the length of the form compared: a stem is shorter
+            # than its word, and two edits on a 7-letter stem read "mentioning" as "mentor".
+            forms = {form: _allowed_edits(form) for form in {word, stem(word)}}
             for candidate, original in self._by_initial.get(word[0], ()):
-                for form in forms:
+                for form, limit in forms.items():
                     if abs(len(candidate) - len(form)) > limit:
                         continue
                     distance = bounded_edit_distance(form, candidate, limit)
-                    if distance < best[0]:
+                    if distance <= limit and distance < best[0]:
                         best = (distance, original)
             result = best[1]
             if not result and self._base is not None:
@@ -750,6 +751,10 @@ class SpellingCorrector:
         if len(self._cache) < 50_000:
             self._cache[word] = result
         return result
+
+
+def _allowed_edits(form: str) -> int:
+    return 1 if len(form) <= 7 else 2
 
 
 # Everyday English words that must never be "corrected" into a lexicon word ("story" -> "store",

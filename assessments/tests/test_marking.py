@@ -90,6 +90,15 @@ def test_misspelt_but_creditworthy():
     assert result.confident
 
 
+def test_the_spelling_corrector_allows_edits_by_the_length_of_what_it_compares():
+    corrector = lexicon.SpellingCorrector(frozenset({"mentor", "redesign", "customer"}))
+    # A misspelt word is read by its stem when that is one edit from a known word…
+    assert corrector("redesined") == "redesign"
+    assert corrector("custmer") == "customer"
+    # …but a real word whose 7-letter stem is two edits from one is left as it is.
+    assert corrector("mentioning") == ""
+
+
 def test_partial_answer_two_of_three_gets_no_credit_and_is_queued_for_review():
     result = mark_answer(
         "A CRM lets you store contact details and track interactions with customers.",
