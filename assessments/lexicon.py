@@ -705,7 +705,8 @@ class SpellingCorrector:
     """Reads a misspelt word as a known one, deterministically.
 
     Built from a vocabulary of known surface words. Only words of 5+ letters that are not
-    already known are corrected; the allowed distance is 1 (5-7 letters) or 2 (8+ letters),
+    already known are corrected, compared as written and by their stem when that has 5+ letters
+    too; the allowed distance is 1 (5-7 letters) or 2 (8+ letters) of the form compared,
     the first letter must agree (learners rarely misspell it, and it halves false friends),
     and ties are broken by distance, then alphabetically, so results never depend on order.
     """
@@ -735,9 +736,10 @@ class SpellingCorrector:
         )
         if word.isalpha() and not known:
             best = (3, "")
-            # The distance allowed goes by the length of the form compared: a stem is shorter
-            # than its word, and two edits on a 7-letter stem read "mentioning" as "mentor".
-            forms = {form: _allowed_edits(form) for form in {word, stem(word)}}
+            # The distance allowed goes by the length of the form compared, and a form shorter
+            # than five letters is not compared: two edits on the 7-letter stem of "mentioning"
+            # read it as "mentor", one on the 4-letter stem of "stopped" as "shopping".
+            forms = {form: _allowed_edits(form) for form in {word, stem(word)} if len(form) >= 5}
             for candidate, original in self._by_initial.get(word[0], ()):
                 for form, limit in forms.items():
                     if abs(len(candidate) - len(form)) > limit:

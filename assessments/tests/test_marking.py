@@ -91,12 +91,14 @@ def test_misspelt_but_creditworthy():
 
 
 def test_the_spelling_corrector_allows_edits_by_the_length_of_what_it_compares():
-    corrector = lexicon.SpellingCorrector(frozenset({"mentor", "redesign", "customer"}))
+    corrector = lexicon.SpellingCorrector(frozenset({"mentor", "redesign", "customer", "shopping"}))
     # A misspelt word is read by its stem when that is one edit from a known word…
     assert corrector("redesined") == "redesign"
     assert corrector("custmer") == "customer"
-    # …but a real word whose 7-letter stem is two edits from one is left as it is.
+    # …but a real word is left as it is when its 7-letter stem is two edits from one, or its
+    # stem is too short to compare ("stop" is one edit from the stem of "shopping").
     assert corrector("mentioning") == ""
+    assert corrector("stopped") == ""
 
 
 def test_partial_answer_two_of_three_gets_no_credit_and_is_queued_for_review():
