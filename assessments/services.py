@@ -1052,6 +1052,22 @@ def enqueue_remark(*, response_ids: Iterable[int], reason: str = "") -> int:
     return len(ids)
 
 
+def enqueue_relearn(*, question_id: int) -> None:
+    """Queue ``relearn_question`` for when the current transaction commits.
+
+    For tutors' marks: relearning runs a leave-one-out pass over up to 200 exemplars (seconds
+    on a busy question of a qualification without a lexicon), which a tutor's click should not
+    wait for. Until the worker has run, answers are marked with what was learned before; the
+    exemplar itself is already saved, so a lost message only delays the learning to the next
+    relearn of the question."""
+    from assessments.tasks import relearn_question as relearn_question_task
+
+    def queue_relearn() -> None:
+        relearn_question_task.delay(question_id)
+
+    transaction.on_commit(queue_relearn, robust=True)
+
+
 def requeue_unmarked(*, older_than_seconds: int = 60) -> int:
     """Queue marking again for attempts submitted over ``older_than_seconds`` ago and still
     unmarked (their message was lost: the broker was down at submit time, or a database-queue
@@ -1125,7 +1141,7 @@ def accept_as_marked(*, responses: Iterable[Response], tutor) -> int:
     also teaches the marker). Answers with no automatic mark (role-play points) or already
     marked by a tutor are left alone. Returns how many were confirmed."""
     confirmed = 0
-    taught: dict[int, Question] = {}
+    taught: set[int] = set()
     with transaction.atomic():
         for response in responses:
             if response.override_awarded is not None or not response.question.auto_markable:
@@ -1138,11 +1154,11 @@ def accept_as_marked(*, responses: Iterable[Response], tutor) -> int:
                 relearn=False,
                 notify=False,
             )
-            taught[response.question_id] = response.question
+            taught.add(response.question_id)
             confirmed += 1
         # Relearning costs a leave-one-out pass: once per question, not once per answer.
-        for question in taught.values():
-            relearn_question(question=question)
+        for question_id in sorted(taught):
+            enqueue_relearn(question_id=question_id)
     return confirmed
 
 
@@ -1165,7 +1181,7 @@ def _teach_from_override(
             response=response, source__in=[Exemplar.Source.OVERRIDE, Exemplar.Source.QUEUE]
         ).delete()
         if removed and relearn:
-            relearn_question(question=question)
+            enqueue_relearn(question_id=question.pk)
         return
     if response.answer_text.strip():
         record_exemplar(
@@ -1175,8 +1191,10 @@ def _teach_from_override(
             source=Exemplar.Source.QUEUE if response.needs_tutor else Exemplar.Source.OVERRIDE,
             marked_by=tutor,
             response=response,
-            relearn=relearn,
+            relearn=False,
         )
+        if relearn:
+            enqueue_relearn(question_id=question.pk)
 
 
 def exemplar_key(answer_text: str) -> str:
@@ -1326,14 +1344,17 @@ def relearn_question(
     itself changed), the question's automatic marks are re-marked in the background
     (``remark_question``)."""
     with transaction.atomic():
+        # One relearn of a question at a time (queued ones can run on two workers at once): a
+        # later one waits here and then reads the exemplars the earlier one did not see, so the
+        # last to write what was learned is the one that read the most.
+        fresh = Question.objects.select_related("marking_point").prefetch_related("indicators")
+        current = fresh.select_for_update(of=("self",)).get(pk=question.pk)
         exemplars = [
             ExemplarSpec(answer, credited)
             for answer, credited in question.exemplars.order_by("-updated_at", "-id").values_list(
                 "answer_text", "credited"
             )[:EXEMPLARS_LEARNED_FROM]
         ]
-        fresh = Question.objects.select_related("marking_point").prefetch_related("indicators")
-        current = fresh.get(pk=question.pk)
         rubric = current.to_rubric()
         marker = get_marker()
         learning = Learning()

@@ -1,4 +1,5 @@
-"""Jobs the queue runs for assessments: marking submitted attempts and re-marking answers.
+"""Jobs the queue runs for assessments: marking submitted attempts, re-marking answers and
+relearning a question from its tutors' marks.
 
 Each task is a thin wrapper round a service, and each is idempotent, because the queue
 delivers at least once: messages are acknowledged only when the task has finished
@@ -19,7 +20,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 
 from assessments import services
-from assessments.models import Response
+from assessments.models import Question, Response
 from revision_portal.celery import RETRY_ON_DATABASE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,17 @@ def run_remark(run_id: int) -> int:
     """Re-mark a question's automatic marks after its rubric or learning changed
     (``services.run_remark``): batch by batch, with progress on the question's admin page."""
     return services.run_remark(run_id=run_id)
+
+
+@shared_task(name="assessments.relearn_question", **RETRY_ON_DATABASE_ERRORS)
+def relearn_question(question_id: int) -> bool:
+    """Relearn a question from its exemplars after a tutor's mark (``services.relearn_question``);
+    ``False`` if the question is gone. Idempotent: it learns from the exemplars as they are."""
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        return False
+    services.relearn_question(question=question)
+    return True
 
 
 @worker_ready.connect

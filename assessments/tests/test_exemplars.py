@@ -74,6 +74,45 @@ def test_a_tutors_override_teaches_the_next_similar_answer(electrical, tutor):
     assert any("learned from 1 tutor mark" in r for r in after.result["reasons"])
 
 
+@pytest.mark.real_on_commit
+@pytest.mark.django_db
+def test_a_tutors_override_saves_the_exemplar_and_queues_the_relearning(
+    electrical, tutor, django_capture_on_commit_callbacks
+):
+    rcd = questions(electrical)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = answer(rcd, TUTOR_CREDITED)
+    first.refresh_from_db()
+    learned_before = Question.objects.get(pk=rcd.pk).learning
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        override_mark(response=first, tutor=tutor, awarded=True, comment="Right idea.")
+
+    # The tutor's mark and the exemplar are saved with the override; the relearning (seconds
+    # on a busy question) waits for a worker, after the commit.
+    assert Exemplar.objects.filter(question=rcd, response=first, credited=True).exists()
+    assert Question.objects.get(pk=rcd.pk).learning == learned_before
+    assert "enqueue_relearn.<locals>.queue_relearn" in [c.__qualname__ for c in queued]
+    for callback in queued:  # the commit happened: the queue (eager here) relearns the question
+        callback()
+    assert Question.objects.get(pk=rcd.pk).learning["exemplars"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        later = answer(rcd, SIMILAR)
+    later.refresh_from_db()
+    assert later.awarded is True
+
+
+@pytest.mark.django_db
+def test_the_relearning_job_skips_a_question_that_is_gone(electrical):
+    from assessments.tasks import relearn_question as relearn_question_task
+
+    rcd = questions(electrical)[0]
+    gone = rcd.pk
+    Question.objects.filter(pk=gone).delete()
+    assert relearn_question_task(gone) is False
+    assert relearn_question_task(questions(electrical)[0].pk) is True
+
+
 @pytest.mark.django_db
 def test_an_exemplar_of_another_question_has_no_effect(electrical, tutor):
     rcd, fuse = questions(electrical)
