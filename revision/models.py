@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from assessments.rubrics import make_prompt
 from topics.models import MarkingPoint, Topic
 
 
@@ -123,10 +124,11 @@ class Card(models.Model):
 
     @property
     def label(self) -> str:
-        """A short name for lists: the point's wording, or the term / statement it is keyed by
-        (load ``marking_point`` with the card)."""
+        """A short name for lists: the question a point asks the learner (its wording as the
+        question bank words it, not the examiner's "Award credit for…"), or the term /
+        statement it is keyed by (load ``marking_point`` with the card)."""
         if self.kind == self.Kind.POINT and self.marking_point_id:
-            return self.marking_point.text
+            return make_prompt(self.marking_point.text) or self.marking_point.text
         if self.kind == self.Kind.QUESTION:
             # Keyed by the question's id, which means nothing to a learner.
             return "A question your tutor wrote"

@@ -8,10 +8,16 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import make_tutor
+from assessments.services import sync_question_bank
 from assessments.tests.factories import UserFactory
 from revision import services
 from revision.models import Card, ReviewLog
-from topics.tests.factories import KeyConceptFactory, MisconceptionFactory, TopicFactory
+from topics.tests.factories import (
+    KeyConceptFactory,
+    MarkingPointFactory,
+    MisconceptionFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +57,19 @@ def test_today_shows_due_cards_week_count_and_forecast(client, learner, topic):
     assert 'id="due-now">3 cards' in page
     assert 'id="forecast-7"' in page and 'id="forecast-30"' in page
     assert "Revise now" in page
+
+
+def test_today_names_a_marking_point_card_by_the_question_it_asks(client, learner, topic):
+    MarkingPointFactory(
+        topic=topic, text="Award credit for identifying two stages of a complaints procedure."
+    )
+    sync_question_bank(topic=topic)
+    services.study_topics(learner=learner, topics=[topic])
+
+    page = client.get(reverse("revision:today")).content.decode()
+
+    assert "Identify two stages of a complaints procedure." in page
+    assert "Award credit" not in page
 
 
 def test_today_lists_the_learners_assignments_overdue_first(client, learner, topic):
