@@ -108,8 +108,20 @@ class QueueFilterForm(forms.Form):
     Choices are the tutor's own cohorts and the topics with answers waiting for them, so a
     forged id is simply not a valid choice."""
 
-    cohort = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    topic = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    # Bootstrap's select: as wide as its column, never as wide as its longest topic title (a
+    # plain select is, and pushed the queue page sideways on a phone).
+    cohort = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    topic = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     question = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, cohorts=(), topics=(), **kwargs):

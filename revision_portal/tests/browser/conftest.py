@@ -136,6 +136,30 @@ def has_horizontal_scroll(page) -> bool:
     )
 
 
+def words_split_in_tables(page) -> list[str]:
+    """Words inside a table laid out over two lines (a column narrowed by splitting its words,
+    "Mas" / "tery"), at most eight."""
+    return page.evaluate(
+        r"""() => {
+            const split = [];
+            const walker = document.createTreeWalker(
+                document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT,
+                {acceptNode: n => n.parentElement.closest('table')
+                    ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT});
+            for (let node = walker.nextNode(); node && split.length < 8; node = walker.nextNode()) {
+                for (const found of node.textContent.matchAll(/\S+/g)) {
+                    const range = document.createRange();
+                    range.setStart(node, found.index);
+                    range.setEnd(node, found.index + found[0].length);
+                    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    if (lines.size > 1) split.push(found[0]);
+                }
+            }
+            return split;
+        }"""
+    )
+
+
 def widest_elements(page) -> list[str]:
     """The elements sticking out past the right edge, to say what makes a page scroll."""
     return page.evaluate(

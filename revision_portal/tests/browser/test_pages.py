@@ -8,7 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.models import Attempt
-from assessments.services import start_attempt, submit_attempt
+from assessments.services import start_attempt, submit_attempt, sync_question_bank
+from assessments.tests.factories import AttemptFactory, ResponseFactory
 from assignments.services import create_assignment, start_assignment_attempt
 from cohorts.services import create_cohort, invite_learner
 from revision_portal.tests.browser.conftest import (
@@ -17,8 +18,10 @@ from revision_portal.tests.browser.conftest import (
     log_in,
     screenshot,
     widest_elements,
+    words_split_in_tables,
 )
 from topics.models import Topic
+from topics.tests.factories import MarkingPointFactory, TopicFactory
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +59,27 @@ def pages(site):
         attempt=start_assignment_attempt(assignment=assignment, learner=site.learner),
         answers={1: CRM_ANSWER},
     )
+    # An answer waiting for the tutor, on a topic whose title is longer than a phone is wide:
+    # the review queue's topic filter lists it.
+    long_topic = TopicFactory(
+        title="Handling complaints, refunds and escalations across every channel a customer uses"
+    )
+    MarkingPointFactory(
+        topic=long_topic, text="Award credit for identifying two stages of a complaints procedure."
+    )
+    sync_question_bank(topic=long_topic)
+    waiting = AttemptFactory(learner=site.learner)
+    waiting.submitted_at = waiting.marked_at = waiting.started_at
+    waiting.save()
+    ResponseFactory(
+        attempt=waiting,
+        question=long_topic.questions.get(kind="short_answer"),
+        position=1,
+        answer_text="Listen to the customer, then put it right.",
+        awarded=False,
+        needs_tutor=True,
+        result={"awarded": False, "score": 0, "max_score": 1, "reasons": []},
+    )
     # An invitation waiting for the learner, so My cohorts shows its accept form too.
     evening = create_cohort(tutor=site.tutor, name="Evening cohort")
     invite_learner(cohort=evening, identifier=site.learner.username, invited_by=site.tutor)
@@ -86,6 +110,7 @@ def pages(site):
         "cohort-report": ("tina", f"/tutor/cohorts/{site.cohort.pk}/report/"),
         "my-questions": ("tina", f"/tutor/questions/topics/{topic.slug}/"),
         "try-question": ("tina", f"/tutor/questions/{done.responses.first().question_id}/try/"),
+        "review-queue": ("tina", "/tutor/queue/"),
     }
 
 
@@ -113,6 +138,7 @@ PAGE_NAMES = [
     "cohort-report",
     "my-questions",
     "try-question",
+    "review-queue",
 ]
 
 
@@ -138,6 +164,7 @@ def test_main_page_is_accessible_and_fits_phone_and_desktop(browser, site, pages
         assert not has_horizontal_scroll(page), (
             f"{name} scrolls sideways at {viewport_name}: {widest_elements(page)}"
         )
+        assert words_split_in_tables(page) == [], f"{name} at {viewport_name}"
         if viewport_name == "desktop":
             assert axe_violations(page) == [], name
         assert violations == [], violations
