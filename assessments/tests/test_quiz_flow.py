@@ -73,6 +73,27 @@ def test_topic_quiz_one_question_per_page_to_results(client, learner, crm_topic)
     assert first.rubric_snapshot["required_count"] == 3
 
 
+def test_ideas_found_in_an_answer_that_was_not_credited_are_not_called_credit(
+    client, learner, crm_topic
+):
+    client.force_login(learner)
+    start(client, crm_topic)
+    attempt = Attempt.objects.get(learner=learner)
+    first = attempt.responses.get(position=1)  # three CRM features needed
+    client.post(
+        reverse("assessments:question", args=[attempt.pk, 1]),
+        {"answer": "A CRM system offers contact management.", "action": "next"},
+    )
+
+    client.post(reverse("assessments:submit", args=[attempt.pk]))
+
+    first.refresh_from_db()
+    assert first.awarded is False and first.result["matches"]  # the premise
+    results = client.get(reverse("assessments:results", args=[attempt.pk])).content.decode()
+    assert "What the marker found (not enough for credit)" in results
+    assert "What earned credit" not in results
+
+
 def test_all_questions_on_one_page_and_submit(client, learner, crm_topic):
     client.force_login(learner)
     attempt_url = start(client, crm_topic, layout="all").url
