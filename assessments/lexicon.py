@@ -735,7 +735,7 @@ class SpellingCorrector:
             self._base is not None and stem(word) in self._base._known_stems
         )
         if word.isalpha() and not known:
-            best = (3, "")
+            best = (_allowed_edits(word) + 1, "")  # the word allows the most edits of its forms
             # The distance allowed goes by the length of the form compared, and a form shorter
             # than five letters is not compared: two edits on the 7-letter stem of "mentioning"
             # read it as "mentor", one on the 4-letter stem of "stopped" as "shopping".
