@@ -126,6 +126,24 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
+def response_waiting_for_a_tutor(
+    *, question, learner, text: str = "It trips.", awarded: bool = True
+) -> Response:
+    """A submitted, marked answer the marker was unsure of, so it waits for a tutor."""
+    attempt = AttemptFactory(learner=learner)
+    attempt.submitted_at = attempt.marked_at = attempt.started_at
+    attempt.save()
+    return ResponseFactory(
+        attempt=attempt,
+        question=question,
+        position=1,
+        answer_text=text,
+        awarded=awarded,
+        needs_tutor=True,
+        result={"awarded": awarded, "score": int(awarded), "max_score": 1, "reasons": []},
+    )
+
+
 def bulk_responses_waiting_for_a_tutor(attempts, question, marked_at) -> list[Response]:
     """One marked response per attempt, not credited, waiting for the tutor and stating a
     misconception (what tutors' pages count), made in one query for scaling tests."""

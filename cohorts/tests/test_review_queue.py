@@ -5,25 +5,18 @@ from django.urls import reverse
 
 from assessments.models import Exemplar, Response
 from assessments.services import sync_question_bank
-from assessments.tests.factories import AttemptFactory, ResponseFactory, UserFactory
+from assessments.tests.factories import UserFactory, response_waiting_for_a_tutor
 from cohorts.services import add_member, create_cohort
 from topics.tests.factories import MarkingPointFactory, TopicFactory
 
 
 def waiting_answer(topic, learner, text="It trips.", awarded=True):
-    """A submitted answer the marker was unsure of (so it waits for a tutor)."""
-    question = topic.questions.filter(kind="short_answer").first()
-    attempt = AttemptFactory(learner=learner)
-    attempt.submitted_at = attempt.marked_at = attempt.started_at
-    attempt.save()
-    return ResponseFactory(
-        attempt=attempt,
-        question=question,
-        position=1,
-        answer_text=text,
+    """A submitted answer to the topic's first written question, waiting for a tutor."""
+    return response_waiting_for_a_tutor(
+        question=topic.questions.filter(kind="short_answer").first(),
+        learner=learner,
+        text=text,
         awarded=awarded,
-        needs_tutor=True,
-        result={"awarded": awarded, "score": int(awarded), "max_score": 1, "reasons": []},
     )
 
 

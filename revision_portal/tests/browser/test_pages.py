@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from assessments.models import Attempt
 from assessments.services import start_attempt, submit_attempt, sync_question_bank
-from assessments.tests.factories import AttemptFactory, ResponseFactory
+from assessments.tests.factories import response_waiting_for_a_tutor
 from assignments.services import create_assignment, start_assignment_attempt
 from cohorts.services import create_cohort, invite_learner
 from revision_portal.tests.browser.conftest import (
@@ -68,17 +68,11 @@ def pages(site):
         topic=long_topic, text="Award credit for identifying two stages of a complaints procedure."
     )
     sync_question_bank(topic=long_topic)
-    waiting = AttemptFactory(learner=site.learner)
-    waiting.submitted_at = waiting.marked_at = waiting.started_at
-    waiting.save()
-    ResponseFactory(
-        attempt=waiting,
+    response_waiting_for_a_tutor(
         question=long_topic.questions.get(kind="short_answer"),
-        position=1,
-        answer_text="Listen to the customer, then put it right.",
+        learner=site.learner,
+        text="Listen to the customer, then put it right.",
         awarded=False,
-        needs_tutor=True,
-        result={"awarded": False, "score": 0, "max_score": 1, "reasons": []},
     )
     # An invitation waiting for the learner, so My cohorts shows its accept form too.
     evening = create_cohort(tutor=site.tutor, name="Evening cohort")
