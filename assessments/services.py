@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import random
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,6 +57,8 @@ from assessments.summaries import (
 )
 from revision.services import correct_quiz_reviews, record_quiz_reviews, sync_topic_cards
 from topics.models import KeyConcept, MarkingPoint, Misconception, Topic
+
+logger = logging.getLogger(__name__)
 
 TOPIC_QUIZ_CONCEPT_QUESTIONS = 2
 TOPIC_QUIZ_MISCONCEPTION_QUESTIONS = 1
@@ -1057,13 +1060,21 @@ def enqueue_relearn(*, question_id: int) -> None:
 
     For tutors' marks: relearning runs a leave-one-out pass over up to 200 exemplars (seconds
     on a busy question of a qualification without a lexicon), which a tutor's click should not
-    wait for. Until the worker has run, answers are marked with what was learned before; the
-    exemplar itself is already saved, so a lost message only delays the learning to the next
-    relearn of the question."""
+    wait for. Until the worker has run, answers are marked with what was learned before. If the
+    broker cannot take the message, the question is relearned here instead: slower for this one
+    click, but nothing (unlike an unmarked attempt) would ever queue it again."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
     from assessments.tasks import relearn_question as relearn_question_task
 
     def queue_relearn() -> None:
-        relearn_question_task.delay(question_id)
+        try:
+            relearn_question_task.delay(question_id)
+        except BrokerUnavailable:
+            logger.warning(
+                "Broker unavailable: relearning question %d in the request.", question_id
+            )
+            relearn_question_task.apply(args=(question_id,))
 
     transaction.on_commit(queue_relearn, robust=True)
 

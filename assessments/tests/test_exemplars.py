@@ -103,6 +103,27 @@ def test_a_tutors_override_saves_the_exemplar_and_queues_the_relearning(
 
 
 @pytest.mark.django_db
+def test_with_the_broker_down_a_tutors_mark_relearns_the_question_at_once(
+    electrical, tutor, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from assessments.tasks import relearn_question as relearn_question_task
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    rcd = questions(electrical)[0]
+    first = answer(rcd, TUTOR_CREDITED)
+    monkeypatch.setattr(relearn_question_task, "delay", broker_down)
+
+    override_mark(response=first, tutor=tutor, awarded=True)
+
+    assert Question.objects.get(pk=rcd.pk).learning["exemplars"] == 1
+    assert answer(rcd, SIMILAR).awarded is True
+
+
+@pytest.mark.django_db
 def test_the_relearning_job_skips_a_question_that_is_gone(electrical):
     from assessments.tasks import relearn_question as relearn_question_task
 
