@@ -44,7 +44,15 @@ from assessments.marking.results import (
 )
 from assessments.rubrics import Rubric, needs_link
 
-__all__ = ["MAX_CHARS", "LexicalMarker", "Link", "find_link", "ideas_to_show", "mentions_negation"]
+__all__ = [
+    "MAX_CHARS",
+    "LexicalMarker",
+    "Link",
+    "credited_score",
+    "find_link",
+    "ideas_to_show",
+    "mentions_negation",
+]
 
 # Answers longer than this are marked on their first MAX_CHARS characters (and the reasons say
 # so): a real short answer is a few hundred characters, and this bounds the work per answer.
@@ -1279,6 +1287,12 @@ def find_link(chunks: Sequence[str]) -> Link | None:
     return Link(weak.group(0), weak=True) if weak else None
 
 
+def credited_score(found: int, required: int, *, explained: bool) -> int:
+    """The mark's score: the ideas found, up to those needed, and none when the explanation the
+    point asks for is missing."""
+    return min(found, required) if explained else 0
+
+
 def ideas_to_show(missing: Sequence[str], found: int, required: int) -> list[str]:
     """The missing ideas feedback names: none once enough were found, else the first of them,
     at least three (or as many as are still needed)."""
@@ -1358,7 +1372,7 @@ def _decide(
     )
     result = MarkResult(
         awarded=awarded,
-        score=min(count, required) if explanation.ok else 0,
+        score=credited_score(count, required, explained=explanation.ok),
         max_score=max(1, required),
         matches=tuple(
             EvidenceMatch(f.indicator, analysis.text[s:e], s, e)

@@ -26,7 +26,12 @@ import numpy as np
 
 from assessments import lexicon
 from assessments.marking.feedback import NO_LINK, FeedbackFacts, compose_feedback
-from assessments.marking.lexical import find_link, ideas_to_show, mentions_negation
+from assessments.marking.lexical import (
+    credited_score,
+    find_link,
+    ideas_to_show,
+    mentions_negation,
+)
 from assessments.marking.results import EvidenceMatch, MarkResult
 from assessments.rubrics import Rubric, is_criterion
 from assessments.sentence_model import SentenceModel
@@ -250,7 +255,7 @@ def _with_matches(
     updated = replace(
         result,
         awarded=awarded,
-        score=min(count, required) if facts.explanation_ok else 0,
+        score=credited_score(count, required, explained=facts.explanation_ok),
         matches=(
             *result.matches,
             *(EvidenceMatch(m.indicator, m.text, m.start, m.end) for m in matches),
