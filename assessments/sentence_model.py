@@ -33,7 +33,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SentenceModel", "load_sentence_model", "sentence_model_files", "sentence_model_sha256"]
+__all__ = [
+    "SentenceModel",
+    "WordPieces",
+    "load_sentence_model",
+    "sentence_model_files",
+    "sentence_model_sha256",
+]
 
 # Clauses are short; a longer one is read up to here (the model's own limit is 256).
 MAX_TOKENS = 128
@@ -84,13 +90,40 @@ class SentenceModel:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised 384-dimensional row per text (mean of the token vectors)."""
+        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        for chunk, _, hidden, mask in self._run(texts):
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            vectors[chunk] = _unit(pooled)
+        return vectors
+
+    def word_pieces(self, texts: Sequence[str]) -> list[WordPieces]:
+        """Each text's word pieces read in its context (the model's vectors before pooling),
+        leaving out the [CLS]/[SEP] markers and punctuation."""
+        pieces: list[WordPieces] = [WordPieces.none()] * len(texts)
+        for chunk, encodings, hidden, _ in self._run(texts):
+            for row, (i, encoding) in enumerate(zip(chunk, encodings, strict=True)):
+                keep = [k for k, token in enumerate(encoding.tokens) if _WORD_PIECE.match(token)]
+                if keep:
+                    pieces[i] = WordPieces(
+                        vectors=_unit(hidden[row, keep]),
+                        spans=tuple(encoding.offsets[k] for k in keep),
+                    )
+        return pieces
+
+    def token_vectors(self, text: str) -> np.ndarray:
+        """``word_pieces`` of one text, the vectors only."""
+        return self.word_pieces([text])[0].vectors
+
+    def _run(self, texts: Sequence[str]):
+        """The model over ``texts`` in batches: (indices, encodings, hidden states, mask) each.
+
+        Padding costs as much as words: batches of texts of about the same length, so a long
+        sentence does not pad every short clause to its length."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        # Padding costs as much as words: batches of texts of about the same length, so a long
-        # sentence does not pad every short clause to its length.
+            return
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        vectors = np.zeros((len(texts), 384), dtype=np.float32)
         for begin in range(0, len(order), _BATCH):
             chunk = order[begin : begin + _BATCH]
             width = max(len(encodings[i].ids) for i in chunk)
@@ -104,30 +137,28 @@ class SentenceModel:
                 None,
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )[0]
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            vectors[chunk] = pooled / np.maximum(
-                np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9
-            )
-        return vectors
+            yield chunk, [encodings[i] for i in chunk], hidden, mask
 
-    def token_vectors(self, text: str) -> np.ndarray:
-        """One L2-normalised row per word piece of ``text`` (the model's contextual vectors
-        before pooling), leaving out the [CLS]/[SEP] markers and punctuation."""
-        encoding = self.tokenizer.encode(text)
-        keep = [i for i, token in enumerate(encoding.tokens) if _WORD_PIECE.match(token)]
-        if not keep:
-            return np.zeros((0, 384), dtype=np.float32)
-        ids = np.array([encoding.ids], dtype=np.int64)
-        hidden = self.session.run(
-            None,
-            {
-                "input_ids": ids,
-                "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.zeros_like(ids),
-            },
-        )[0][0][keep]
-        return hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-9)
+
+@dataclass(frozen=True, eq=False)
+class WordPieces:
+    """A text's word pieces: one unit vector each and its character span in the text."""
+
+    vectors: np.ndarray
+    spans: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def none(cls) -> WordPieces:
+        """No pieces (a text of punctuation only, or an empty one)."""
+        return cls(vectors=np.zeros((0, 384), dtype=np.float32), spans=())
+
+    def within(self, start: int, end: int) -> np.ndarray:
+        """The vectors of the pieces inside ``text[start:end]``."""
+        return self.vectors[[k for k, (a, b) in enumerate(self.spans) if a >= start and b <= end]]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-9)
 
 
 @lru_cache(maxsize=1)

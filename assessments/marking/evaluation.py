@@ -46,7 +46,7 @@ from assessments.marking.pipeline import (
     restated_model_answer,
 )
 from assessments.marking.results import MarkResult, MisconceptionSpec
-from assessments.marking.semantic import clauses
+from assessments.marking.semantic import clauses, idea_similarity
 from assessments.rubrics import Rubric, build_rubric, with_model_answer
 from topics.parsing import parse_seed_text
 
@@ -405,23 +405,29 @@ def evaluate(measured: Sequence[Measured]) -> list[dict]:
 
 
 def off_point_similarity(dev: DevSet, model) -> dict[str, float]:
-    """Percentiles (50th, 90th, 95th) of the cosine between each idea of a point and every clause
-    of the answers written for *other* points of ``dev``: how close a clause about something
-    else comes to an idea. The semantic channel's ``THRESHOLD`` is the 90th percentile on our
-    labelled set read with the general lexicon (no evaluation set is used to set it)."""
-    ideas: dict[tuple[str, str], None] = {}
-    spans: list[tuple[str, str]] = []
-    for case in dev.cases:
-        ideas.update(dict.fromkeys((case.question, i.label) for i in case.rubric.indicators))
-        spans.extend((case.question, case.answer[s:e]) for s, e in clauses(case.answer))
-    if not ideas or not spans:
-        return {}
-    similarity = model.encode([label for _, label in ideas]) @ (
-        model.encode([text for _, text in spans]).T
+    """Percentiles (50th, 90th, 95th) of the similarity (``semantic.idea_similarity``) between
+    each idea of a point and every clause of the answers written for *other* points of ``dev``:
+    how close a clause about something else comes to an idea. The semantic channel's
+    ``THRESHOLD`` is the 90th percentile on our labelled set read with the general lexicon (no
+    evaluation set is used to set it)."""
+    ideas = list(
+        dict.fromkeys(
+            (case.question, i.label) for case in dev.cases for i in case.rubric.indicators
+        )
     )
-    other = np.array([q for q, _ in ideas])[:, None] != np.array([q for q, _ in spans])[None, :]
-    values = similarity[other]
-    return {str(p): round(float(np.percentile(values, p)), 3) for p in (50, 90, 95)}
+    labels = [label for _, label in ideas]
+    values: list[np.ndarray] = []
+    for case in dev.cases:
+        spans = clauses(case.answer)
+        if not spans or not ideas:
+            continue
+        similarity = idea_similarity(case.answer, spans, labels, model)
+        other = np.array([question != case.question for question, _ in ideas])
+        values.append(similarity[other].ravel())
+    if not values:
+        return {}
+    pooled = np.concatenate(values)
+    return {str(p): round(float(np.percentile(pooled, p)), 3) for p in (50, 90, 95)}
 
 
 def semantic_background(repo_dir: Path, seeds: Path) -> dict[str, float]:

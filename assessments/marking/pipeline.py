@@ -144,7 +144,8 @@ class PipelineMarker:
     """Structure and overlap, weighed by the shipped decision model."""
 
     name = "pipeline"
-    # 2: the semantic channel (2026-11-28). 3: meaning overlap on reference answers.
+    # 2: the semantic channel (2026-11-28). 3: meaning overlap on reference answers, and the
+    # semantic channel's ideas read word by word.
     version = "3"
     learns_from_exemplars = True
 

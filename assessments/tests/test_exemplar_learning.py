@@ -55,7 +55,10 @@ def test_an_answer_next_to_a_credited_exemplar_gains_credit():
 
 def test_a_learned_wording_keeps_its_denial():
     marker, rubric = get_marker(), rcd_rubric()
-    learning = learn_from_exemplars(rubric, [Exemplar(TUTOR_CREDITED, True)], marker)
+    # Nothing in it but the denial says the shock idea (in TUTOR_CREDITED the semantic channel
+    # reads "current leaks to earth" as that idea, and the denial is then not what is learned).
+    credited = "It switches off within milliseconds, so the person is not electrocuted."
+    learning = learn_from_exemplars(rubric, [Exemplar(credited, True)], marker)
     denied = [w for _label, w, _n in learning.added if w.startswith("~not ")]
     assert denied, learning.added
     assert not marker.mark("The person is electrocuted.", rubric, (), learning).awarded

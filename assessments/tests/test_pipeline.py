@@ -159,7 +159,7 @@ FLOORS = {
     "labelled (ours)": {"kappa": 0.90},
     "gold (examiners)": {"kappa": 0.73, "accuracy": 0.86},
     # The same answers read as a qualification without a lexicon of its own would be.
-    "gold, general lexicon": {"kappa": 0.45},
+    "gold, general lexicon": {"kappa": 0.50},
     "semeval-beetle": {"macro_f1": 0.69},
     "semeval-sciEntsBank": {"macro_f1": 0.66},
 }
@@ -186,7 +186,7 @@ def test_agreement_floors_from_eval_markers_own_output():
     # The semantic channel's threshold is what it says it is: the 90th percentile of how close
     # clauses about other points come to an idea, on our own labelled set.
     background = json.loads(out.getvalue())["semantic_background"]
-    assert round(background["90"], 2) == THRESHOLD
+    assert round(background["90"], 3) == THRESHOLD
     assert background["50"] < background["90"] < background["95"]
 
 

@@ -25,7 +25,10 @@ INFECTION = (
     "hygiene and personal protective equipment."
 )
 # Shares no word with the point.
-EVERYDAY = "Washing with soap before touching a patient, and wearing gloves, goggles and an apron."
+EVERYDAY = (
+    "Washing with soap before touching a patient, and putting on safety gear such as gloves "
+    "and an apron."
+)
 
 
 @pytest.fixture(scope="module")
@@ -184,15 +187,15 @@ def test_the_model_is_loaded_once_per_process():
 def test_words_credited_to_one_idea_are_not_read_again_as_another(model):
     point = (
         "Award credit for identifying two items of personal protective equipment "
-        "(e.g., gloves, goggles, ear defenders)"
+        "(e.g., gloves, safety goggles, ear defenders)"
     )
     rubric = build_rubric(point, lexicon_name="general")
-    answer = "Ear defenders."
+    answer = "Safety gloves."
     # Alone, the clause is close enough in meaning to another item of the list...
-    assert semantic.match_by_meaning(answer, ["goggles"], model)
-    # ...but its words already count as ear defenders, so the answer names one item, not two.
+    assert semantic.match_by_meaning(answer, ["safety goggles"], model)
+    # ...but its words already count as gloves, so the answer names one item, not two.
     result = PipelineMarker().mark(answer, rubric)
-    assert [m.indicator for m in result.matches] == ["ear defenders"]
+    assert [m.indicator for m in result.matches] == ["gloves"]
     assert not result.awarded
 
 
@@ -242,3 +245,30 @@ def test_loading_a_lexicons_data_up_front_loads_the_model_it_names():
     load_sentence_model.cache_clear()
     PipelineMarker().load("customer-service")
     assert load_sentence_model.cache_info().currsize == 1
+
+
+def test_ideas_are_read_word_by_word_in_the_context_of_the_whole_answer(model):
+    labels = ["hand hygiene", "personal protective equipment"]
+    spans = clauses(EVERYDAY)
+    similarity = semantic.idea_similarity(EVERYDAY, spans, labels, model)
+    assert similarity.shape == (2, len(spans))
+    washing = next(j for j, (s, e) in enumerate(spans) if "soap" in EVERYDAY[s:e])
+    gear = next(j for j, (s, e) in enumerate(spans) if "gear" in EVERYDAY[s:e])
+    assert similarity[0, washing] >= THRESHOLD > similarity[1, washing]
+    assert similarity[1, gear] >= THRESHOLD
+    # An idea in the clause's own words matches itself, piece for piece.
+    same = semantic.idea_similarity("Hand hygiene.", [(0, 12)], ["hand hygiene"], model)
+    assert same[0, 0] > 0.9
+
+
+def test_a_long_answer_is_read_in_runs_of_whole_sentences_none_left_unread(model):
+    filler = "The ward was busy all day and the team kept the records up to date. " * 12
+    answer = filler + "Washing with soap before touching a patient."
+    windows = semantic._context_windows(answer, model)
+    assert len(windows) > 1
+    assert windows[0][0] == 0 and windows[-1][1] == len(answer)
+    assert all(a[1] == b[0] for a, b in zip(windows, windows[1:], strict=False))
+    assert all(len(model.tokenizer.encode(answer[b:e]).ids) <= 128 for b, e in windows)
+    # The last sentence, past what one run of the model reads, is still read.
+    last = (answer.rindex("Washing"), len(answer) - 1)
+    assert semantic.idea_similarity(answer, [last], ["hand hygiene"], model)[0, 0] >= THRESHOLD

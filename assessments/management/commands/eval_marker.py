@@ -39,7 +39,7 @@ class Command(DevelopmentSetsCommand):
         self.stdout.write(_markdown(table))
         if background:
             self.stdout.write(
-                f"\nSemantic channel: threshold {THRESHOLD:.2f}. Cosine between "
+                f"\nSemantic channel: threshold {THRESHOLD:.3f}. Similarity between "
                 "an idea and the clauses of answers to other points, labelled set read with the "
                 f"general lexicon: 50th percentile {background['50']:.3f}, 90th "
                 f"{background['90']:.3f} (the threshold), 95th {background['95']:.3f}."
