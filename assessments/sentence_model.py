@@ -37,6 +37,8 @@ __all__ = [
     "SentenceModel",
     "WordPieces",
     "load_sentence_model",
+    "piece_coverage",
+    "recurring_token_vectors",
     "sentence_model_files",
     "sentence_model_sha256",
 ]
@@ -155,6 +157,19 @@ class WordPieces:
     def within(self, start: int, end: int) -> np.ndarray:
         """The vectors of the pieces inside ``text[start:end]``."""
         return self.vectors[[k for k, (a, b) in enumerate(self.spans) if a >= start and b <= end]]
+
+
+@lru_cache(maxsize=4096)
+def recurring_token_vectors(model: SentenceModel, text: str) -> np.ndarray:
+    """``model.token_vectors(text)`` for a text read again for every answer (an idea's label, a
+    question's reference answer): read once per process."""
+    return model.token_vectors(text)
+
+
+def piece_coverage(wanted: np.ndarray, said: np.ndarray) -> float:
+    """How much of ``wanted`` ``said`` says, word piece by word piece: the mean, over
+    ``wanted``'s pieces, of the cosine with the closest piece of ``said`` (unit rows both)."""
+    return float((wanted @ said.T).max(axis=1).mean())
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

@@ -18,11 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-import numpy as np
-
-from assessments.sentence_model import SentenceModel
+from assessments.sentence_model import SentenceModel, piece_coverage, recurring_token_vectors
 
 __all__ = ["MeaningOverlap", "meaning_overlap"]
 
@@ -36,26 +33,19 @@ class MeaningOverlap:
     f1: float = 0.0
 
 
-# Reference answers repeat for every answer to a question: read each once per process.
-@lru_cache(maxsize=2048)
-def _reference_vectors(model: SentenceModel, reference: str) -> np.ndarray:
-    return model.token_vectors(reference)
-
-
 def meaning_overlap(answer: str, references: Sequence[str], model: SentenceModel) -> MeaningOverlap:
     """The meaning overlap of ``answer`` with the closest of ``references`` (by F1); zero when
     either side has no words."""
-    answer_vectors = model.token_vectors(answer) if answer.strip() else None
     best = MeaningOverlap()
+    answer_vectors = model.token_vectors(answer) if answer.strip() else None
     if answer_vectors is None or not len(answer_vectors):
         return best
     for reference in references:
-        reference_vectors = _reference_vectors(model, reference)
+        reference_vectors = recurring_token_vectors(model, reference)
         if not len(reference_vectors):
             continue
-        similarity = reference_vectors @ answer_vectors.T
-        recall = float(similarity.max(axis=1).mean())
-        precision = float(similarity.max(axis=0).mean())
+        recall = piece_coverage(reference_vectors, answer_vectors)
+        precision = piece_coverage(answer_vectors, reference_vectors)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
         if f1 > best.f1:
             best = MeaningOverlap(recall=recall, f1=f1)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 
@@ -34,7 +33,12 @@ from assessments.marking.lexical import (
 )
 from assessments.marking.results import EvidenceMatch, MarkResult
 from assessments.rubrics import Rubric, is_criterion
-from assessments.sentence_model import MAX_TOKENS, SentenceModel
+from assessments.sentence_model import (
+    MAX_TOKENS,
+    SentenceModel,
+    piece_coverage,
+    recurring_token_vectors,
+)
 
 __all__ = [
     "MAX_CLAUSES",
@@ -95,11 +99,6 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return _spans(text, _CLAUSE_BREAK)[:MAX_CLAUSES]
 
 
-@lru_cache(maxsize=4096)
-def _idea_pieces(model: SentenceModel, label: str) -> np.ndarray:
-    return model.token_vectors(label)
-
-
 def idea_similarity(
     text: str, spans: Sequence[tuple[int, int]], labels: Sequence[str], model: SentenceModel
 ) -> np.ndarray:
@@ -116,7 +115,7 @@ def idea_similarity(
         if any(window[0] <= start < window[1] for start, _ in spans)
     ]
     read = model.word_pieces([text[begin:end] for begin, end in windows])
-    ideas = [_idea_pieces(model, label) for label in labels]
+    ideas = [recurring_token_vectors(model, label) for label in labels]
     for column, (start, end) in enumerate(spans):
         clause = next(
             (
@@ -130,7 +129,7 @@ def idea_similarity(
             continue
         for row, idea in enumerate(ideas):
             if len(idea):
-                matrix[row, column] = float((idea @ clause.T).max(axis=1).mean())
+                matrix[row, column] = piece_coverage(idea, clause)
     return matrix
 
 
