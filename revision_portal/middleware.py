@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils.cache import patch_cache_control
 
-from revision_portal.errors import database_unavailable_response, request_too_large_response
+from revision_portal.errors import (
+    DATABASE_ERRORS,
+    database_unavailable_response,
+    request_too_large_response,
+)
 
 logger = logging.getLogger(__name__)
-
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class PermissionsPolicyMiddleware:
