@@ -39,6 +39,7 @@ __all__ = [
     "load_sentence_model",
     "piece_coverage",
     "recurring_token_vectors",
+    "recurring_word_pieces",
     "sentence_model_files",
     "sentence_model_sha256",
 ]
@@ -94,22 +95,23 @@ class SentenceModel:
         """One L2-normalised 384-dimensional row per text (mean of the token vectors)."""
         vectors = np.zeros((len(texts), 384), dtype=np.float32)
         for chunk, _, hidden, mask in self._run(texts):
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            vectors[chunk] = _unit(pooled)
+            vectors[chunk] = _mean_pooled(hidden, mask)
         return vectors
 
     def word_pieces(self, texts: Sequence[str]) -> list[WordPieces]:
         """Each text's word pieces read in its context (the model's vectors before pooling),
-        leaving out the [CLS]/[SEP] markers and punctuation."""
+        leaving out the [CLS]/[SEP] markers and punctuation, and its ``encode`` vector from
+        the same run."""
         pieces: list[WordPieces] = [WordPieces.none()] * len(texts)
-        for chunk, encodings, hidden, _ in self._run(texts):
+        for chunk, encodings, hidden, mask in self._run(texts):
+            pooled = _mean_pooled(hidden, mask)
             for row, (i, encoding) in enumerate(zip(chunk, encodings, strict=True)):
                 keep = [k for k, token in enumerate(encoding.tokens) if _WORD_PIECE.match(token)]
                 if keep:
                     pieces[i] = WordPieces(
                         vectors=_unit(hidden[row, keep]),
                         spans=tuple(encoding.offsets[k] for k in keep),
+                        sentence=pooled[row],
                     )
         return pieces
 
@@ -144,15 +146,21 @@ class SentenceModel:
 
 @dataclass(frozen=True, eq=False)
 class WordPieces:
-    """A text's word pieces: one unit vector each and its character span in the text."""
+    """A text's word pieces: one unit vector each and its character span in the text; and
+    the whole text's vector (``SentenceModel.encode``'s)."""
 
     vectors: np.ndarray
     spans: tuple[tuple[int, int], ...]
+    sentence: np.ndarray
 
     @classmethod
     def none(cls) -> WordPieces:
         """No pieces (a text of punctuation only, or an empty one)."""
-        return cls(vectors=np.zeros((0, 384), dtype=np.float32), spans=())
+        return cls(
+            vectors=np.zeros((0, 384), dtype=np.float32),
+            spans=(),
+            sentence=np.zeros(384, dtype=np.float32),
+        )
 
     def within(self, start: int, end: int) -> np.ndarray:
         """The vectors of the pieces inside ``text[start:end]``."""
@@ -160,16 +168,27 @@ class WordPieces:
 
 
 @lru_cache(maxsize=4096)
+def recurring_word_pieces(model: SentenceModel, text: str) -> WordPieces:
+    """``model.word_pieces([text])[0]`` for a text read again for every answer (an idea's
+    label, a question's reference answer): read once per process."""
+    return model.word_pieces([text])[0]
+
+
 def recurring_token_vectors(model: SentenceModel, text: str) -> np.ndarray:
-    """``model.token_vectors(text)`` for a text read again for every answer (an idea's label, a
-    question's reference answer): read once per process."""
-    return model.token_vectors(text)
+    """The vectors of ``recurring_word_pieces``."""
+    return recurring_word_pieces(model, text).vectors
 
 
 def piece_coverage(wanted: np.ndarray, said: np.ndarray) -> float:
     """How much of ``wanted`` ``said`` says, word piece by word piece: the mean, over
     ``wanted``'s pieces, of the cosine with the closest piece of ``said`` (unit rows both)."""
     return float((wanted @ said.T).max(axis=1).mean())
+
+
+def _mean_pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The model's sentence vectors: the mean of each text's token vectors, unit length."""
+    weights = mask[..., None].astype(np.float32)
+    return _unit((hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9))
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -45,13 +45,26 @@ class DecisionModel:
     unsure_high: float = 0.75
     sha256: str = ""
 
+    @cached_property
+    def _weight_of(self) -> dict[str, float]:
+        return dict(zip(self.features, self.weights, strict=True))
+
     def probability(self, values: Mapping[str, float]) -> float:
-        """P(credit) for one answer's features (missing features count as 0)."""
-        z = self.intercept + sum(
-            w * float(values.get(name, 0.0))
-            for name, w in zip(self.features, self.weights, strict=True)
-        )
+        """P(credit) for one answer's features (missing features count as 0, features the
+        model does not know are ignored)."""
+        z = self.intercept + self.contribution(values, self._weight_of)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def contribution(self, values: Mapping[str, float], names: Collection[str]) -> float:
+        """What the features ``names`` add to the log-odds of credit for these ``values``."""
+        weight_of = self._weight_of
+        # Over the answer's values, not the model's features: a criterion point's dozen
+        # values, not the hundreds of weights reference-answer points use.
+        return sum(
+            weight_of[name] * float(value)
+            for name, value in values.items()
+            if name in names and name in weight_of
+        )
 
     def to_json(self, trained_on: Mapping[str, int] | None = None) -> str:
         """The shipped file's text: stable key order and rounding, so rebuilds are identical."""

@@ -11,14 +11,15 @@
   covers;
 * meaning overlap (``alignment``), on reference-answer points only: the same question asked of
   the sentence model's contextual word vectors, so that other words for the reference's count;
+  and the pair's meaning pattern, whose weights the decision model learned from marked answers;
 
 and the shipped ``decision`` model turns their features into a probability of credit. A
 misconception asserted as true always withholds credit; answers whose probability falls in the
 unsure band go to the tutor's queue.
 
 The sentence model helps only there: reading a criterion's ideas by meaning where a concept
-names them, or a whole reference answer's meaning by similarity of whole texts, did not help
-(``docs/marking.md`` has the figures).
+names them, or a whole reference answer's meaning by one similarity of whole texts, did not
+help (``docs/marking.md`` has the figures).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assessments import lexicon
-from assessments.marking.alignment import meaning_overlap
+from assessments.marking.alignment import PATTERN_SIZE, meaning_overlap
 from assessments.marking.decision import DecisionModel, load_decision_model
 from assessments.marking.exemplars import Learning, apply_learning, remembered_mark
 from assessments.marking.feedback import FeedbackFacts
@@ -43,6 +44,7 @@ from assessments.sentence_model import load_sentence_model, sentence_model_sha25
 __all__ = [
     "CHANNEL_FEATURES",
     "FEATURES",
+    "PATTERN_FEATURES",
     "REFERENCE_FEATURES",
     "Evidence",
     "PipelineMarker",
@@ -65,7 +67,9 @@ CHANNEL_FEATURES = (
     "overlap_f1",
 )
 # Read only on reference-answer points (``alignment``'s docstring says why).
-REFERENCE_FEATURES = ("meaning_recall", "meaning_f1")
+PATTERN_FEATURES = tuple(f"meaning_pattern_{i:03d}" for i in range(PATTERN_SIZE))
+REFERENCE_FEATURES = ("meaning_recall", "meaning_f1", *PATTERN_FEATURES)
+_PATTERN_INPUTS = frozenset(f"reference_{name}" for name in PATTERN_FEATURES)
 FEATURES = (
     "criterion",
     *(f"criterion_{name}" for name in CHANNEL_FEATURES),
@@ -137,6 +141,7 @@ def gather_evidence(
         # Whatever the lexicon: the decision model was fitted with these on every such point.
         meaning = meaning_overlap(text, refs, load_sentence_model())
         channels.update(meaning_recall=meaning.recall, meaning_f1=meaning.f1)
+        channels.update(zip(PATTERN_FEATURES, meaning.pattern, strict=True))
     return Evidence(features=model_inputs(channels, criterion))
 
 
@@ -145,8 +150,8 @@ class PipelineMarker:
 
     name = "pipeline"
     # 2: the semantic channel (2026-11-28). 3: meaning overlap on reference answers, and the
-    # semantic channel's ideas read word by word.
-    version = "3"
+    # semantic channel's ideas read word by word. 4: the meaning pattern on reference answers.
+    version = "4"
     learns_from_exemplars = True
 
     def __init__(self, model: DecisionModel | None = None) -> None:
@@ -271,8 +276,7 @@ class PipelineMarker:
         reasons = (
             *lexical.reasons,
             *(f"learned: {change.describe()}" for change in _relevant(learning, lexical)),
-            "evidence: "
-            + ", ".join(f"{name} {value:.2f}" for name, value in evidence.features.items()),
+            "evidence: " + _evidence_line(model, evidence),
             decision + ("" if confident else "; unsure, sent to a tutor"),
         )
         result = replace(
@@ -291,6 +295,16 @@ class PipelineMarker:
         if awarded != lexical.awarded:
             result = replace(result, feedback=_overruled_feedback(result))
         return result
+
+
+def _evidence_line(model: DecisionModel, evidence: Evidence) -> str:
+    """Each feature and its value, except the meaning pattern's hundreds of numbers: those
+    are summed into what they added to the decision's log-odds."""
+    shown = [f"{k} {v:.2f}" for k, v in evidence.features.items() if k not in _PATTERN_INPUTS]
+    if _PATTERN_INPUTS & evidence.features.keys():
+        added = model.contribution(evidence.features, _PATTERN_INPUTS)
+        shown.append(f"meaning pattern {added:+.2f} (log-odds)")
+    return ", ".join(shown)
 
 
 def _relevant(learning: Learning, lexical: MarkResult) -> list:

@@ -154,15 +154,16 @@ def test_make_train_marker_rebuilds_the_shipped_model_byte_for_byte(tmp_path):
 
 # Floors: the figures `make eval-marker` printed when this marker was finished, rounded down.
 # Raise them as the marker improves; a fall below one means a change made it agree less with
-# examiners. Beetle is below the word-overlap baseline today (see docs/marking.md).
+# examiners.
 FLOORS = {
     "labelled (ours)": {"kappa": 0.90},
     "gold (examiners)": {"kappa": 0.73, "accuracy": 0.86},
     # The same answers read as a qualification without a lexicon of its own would be.
     "gold, general lexicon": {"kappa": 0.50},
-    "semeval-beetle": {"macro_f1": 0.69},
+    "semeval-beetle": {"macro_f1": 0.71},
     "semeval-sciEntsBank": {"macro_f1": 0.66},
 }
+SEMEVAL_ROWS = [name for name in FLOORS if name.startswith("semeval-")]
 
 
 @needs_shared
@@ -174,14 +175,12 @@ def test_agreement_floors_from_eval_markers_own_output():
     for name, floors in FLOORS.items():
         for metric, floor in floors.items():
             assert table[name]["marker"][metric] >= floor, (name, metric, table[name]["marker"])
-    for name in ("semeval-beetle", "semeval-sciEntsBank"):
+    for name in SEMEVAL_ROWS:
         row = table[name]
-        # The pipeline must beat the structural channel alone where structure was not tuned.
+        # The pipeline must beat the structural channel alone where structure was not tuned,
+        # and word overlap with its threshold fitted the same way.
         assert row["marker"]["macro_f1"] > row["lexical_channel"]["macro_f1"] + 0.05
-    assert (
-        table["semeval-sciEntsBank"]["marker"]["macro_f1"]
-        > table["semeval-sciEntsBank"]["overlap_baseline"]["macro_f1"]
-    )
+        assert row["marker"]["macro_f1"] > row["overlap_baseline"]["macro_f1"], row
     assert all(row["majority"]["kappa"] == 0 for row in table.values())
     # The semantic channel's threshold is what it says it is: the 90th percentile of how close
     # clauses about other points come to an idea, on our own labelled set.

@@ -9,7 +9,7 @@ from assessments.marking.decision import (
     train_decision_model,
 )
 from assessments.marking.evaluation import training_pool
-from assessments.marking.pipeline import FEATURES, PipelineMarker
+from assessments.marking.pipeline import FEATURES, PATTERN_FEATURES, PipelineMarker
 
 
 class Command(DevelopmentSetsCommand):
@@ -34,6 +34,15 @@ class Command(DevelopmentSetsCommand):
         counts = {m.dev.name: len(m.dev.cases) for m in measured}
         Path(options["output"]).write_text(model.to_json(counts), encoding="utf-8")
         self.stdout.write(f"wrote {options['output']}: fitted on {len(rows):,} answers")
+        pattern = []
         for name, weight in zip(model.features, model.weights, strict=True):
-            self.stdout.write(f"  {name:24} {weight:+.3f}")
+            if name.removeprefix("reference_") in PATTERN_FEATURES:
+                pattern.append(weight)
+            else:
+                self.stdout.write(f"  {name:24} {weight:+.3f}")
+        if pattern:
+            self.stdout.write(
+                f"  {'reference_meaning_pattern':24} {len(pattern)} weights, from "
+                f"{min(pattern):+.3f} to {max(pattern):+.3f}"
+            )
         self.stdout.write(f"  {'intercept':24} {model.intercept:+.3f}")
