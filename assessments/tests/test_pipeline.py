@@ -162,6 +162,9 @@ FLOORS = {
     "gold, general lexicon": {"kappa": 0.50},
     "semeval-beetle": {"macro_f1": 0.71},
     "semeval-sciEntsBank": {"macro_f1": 0.66},
+    # Fitted without any of the set's answers: a subject the decision model never saw.
+    "semeval-beetle, as an unseen set": {"macro_f1": 0.66},
+    "semeval-sciEntsBank, as an unseen set": {"macro_f1": 0.62},
 }
 SEMEVAL_ROWS = [name for name in FLOORS if name.startswith("semeval-")]
 
