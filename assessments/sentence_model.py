@@ -6,7 +6,8 @@ wording ("keeps everyone's phone numbers in one place") shares none of those wor
 embedding says how close in meaning a clause of the answer is to the idea, and the semantic
 channel (``assessments.marking.semantic``) uses that, inside the structure, for ideas the
 structure did not find. Its word vectors before pooling (``token_vectors``) give the meaning
-overlap of an answer with a reference answer (``assessments.marking.alignment``).
+overlap of an answer with a reference answer, and the two texts' sentence vectors their meaning
+pattern (``assessments.marking.alignment``).
 
 What ships, all from PyPI, nothing downloaded at run time (checked and recorded in
 docs/marking.md, "Meaning for qualifications without a lexicon"):
