@@ -244,6 +244,10 @@ _FRAMING = tuple(
         r"^(?:award|give|allocate)\s+(?:credit|marks?)\s+(?:for|to|where|when)\s+",
         r"^(?:credit|marks?)\s+(?:should\s+be\s+|is\s+|are\s+|will\s+be\s+|can\s+be\s+)?"
         r"(?:given|awarded|allocated)\s+(?:for|to|where|when)\s+",
+        # "Credit answers that explain…", "Accept responses which name…": the ask follows.
+        r"^(?:credit|reward|accept)\s+(?:any\s+)?(?:answers?|responses?)\s+(?:that|which)\s+",
+        # "Credit explanations of…", "Reward descriptions of…": the verb as a command.
+        r"^(?:credit|reward)\s+(?!(?:should|is|are|will|can|may|must|given|awarded)\b)",
         r"^look\s+for\s+",
         r"^evidence\s+(?:must|should|will)\s+(?:demonstrate|show)\s+",
         r"^evidence\s+that\s+",
@@ -280,8 +284,8 @@ _NOMINAL = (
     ),
     (r"^(?:an?\s+|the\s+)?(?:clear\s+|good\s+|sound\s+)?understanding\s+of\s+", "Explain "),
     (r"^(?:an?\s+|the\s+)?(?:detailed|clear|full)\s+explanation\s+of\s+", "Explain in detail "),
-    (r"^(?:an?\s+|the\s+)?explanation\s+of\s+", "Explain "),
-    (r"^(?:an?\s+|the\s+)?(?:detailed\s+)?description\s+of\s+", "Describe "),
+    (r"^(?:an?\s+|the\s+)?explanations?\s+of\s+", "Explain "),
+    (r"^(?:an?\s+|the\s+)?(?:detailed\s+)?descriptions?\s+of\s+", "Describe "),
     (r"^(?:an?\s+|the\s+)?(?:accurate\s+)?identification\s+of\s+", "Identify "),
     (r"^(?:an?\s+|the\s+)?analysis\s+of\s+", "Analyse "),
     (r"^(?:an?\s+|the\s+)?evaluation\s+of\s+", "Evaluate "),
@@ -871,7 +875,7 @@ _NOMINAL_GERUNDS = {
 _NOMINAL_COMMAND = re.compile(
     r"^(?:(?:give|gives|giving|provide|provides|providing)\s+)?(?:an?\s+|the\s+)?"
     r"(?:(?:accurate|clear|correct|full|thorough|detailed|sound|good|appropriate)\s+)?"
-    r"(?P<noun>" + "|".join(_NOMINAL_GERUNDS) + r")\s+(?:of|for)\s+",
+    r"(?P<noun>" + "|".join(_NOMINAL_GERUNDS) + r")s?\s+(?:of|for)\s+",
     re.IGNORECASE,
 )
 

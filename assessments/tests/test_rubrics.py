@@ -222,6 +222,11 @@ COMMAND_WORDS = {"explaining", "stating", "describing", "identifying", "outlinin
         "Award credit for outlining the main responsibilities of a data controller.",
         "Credit given for demonstrating understanding of cash flow forecasting.",
         "Award credit for identifying and explaining the purpose of a firewall.",
+        # The framing as a command of its own: "Credit X", "Reward X", "Accept answers that".
+        "Credit explanations of why a scaffold tower is tied to the building.",
+        "Credit answers that explain why a ladder is footed at its base.",
+        "Reward descriptions of how a spillage is contained.",
+        "Accept responses which name the legislation covering lifting equipment.",
     ],
 )
 def test_command_words_and_framing_never_become_required_words(text):
@@ -230,6 +235,33 @@ def test_command_words_and_framing_never_become_required_words(text):
         words = set(wording.split())
         assert not words & COMMAND_WORDS, wording
         assert not words & {"award", "credit", "learner", "accurately", "understanding"}, wording
+        assert not words & {"reward", "accept", "answers", "responses"}, wording
+        assert not words & {"explanations", "descriptions"}, wording
+
+
+@pytest.mark.parametrize(
+    ("point", "prompt"),
+    [
+        (
+            "Credit explanations of why a scaffold tower is tied to the building.",
+            "Explain why a scaffold tower is tied to the building.",
+        ),
+        (
+            "Credit answers that explain why a ladder is footed at its base.",
+            "Explain why a ladder is footed at its base.",
+        ),
+        (
+            "Reward descriptions of how a spillage is contained.",
+            "Describe how a spillage is contained.",
+        ),
+        (
+            "Credit should be given for naming two fire extinguisher types.",
+            "Name two fire extinguisher types.",
+        ),
+    ],
+)
+def test_framing_written_as_a_command_leaves_the_ask_as_the_prompt(point, prompt):
+    assert make_prompt(point) == prompt
 
 
 @pytest.mark.parametrize(
