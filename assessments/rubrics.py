@@ -337,6 +337,43 @@ _GERUNDS: dict[str, str] = {
     "choosing": "choose",
 }
 _IMPERATIVES = frozenset(_GERUNDS.values())
+
+
+def _third_person(verb: str) -> str:
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ies"
+    return verb + ("es" if re.search(r"(?:s|sh|ch|x|z)$", verb) else "s")
+
+
+# "The learner links…", "A correct answer names…": the command in the third person.
+_THIRD_PERSON = {_third_person(verb): verb for verb in _IMPERATIVES}
+_ANY_COMMAND = "|".join(sorted([*_IMPERATIVES, *_THIRD_PERSON], key=len, reverse=True))
+# Framing that names who answers rather than who marks: learners, candidates or the answer
+# itself, followed by the command ("Learners explain…", "The answer should recognise…").
+_ANSWERER_FRAMING = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^(?:expect|require)\s+(?:the\s+)?(?:learners?|candidates?)\s+to\s+",
+        rf"^(?:the\s+)?(?:learners?|candidates?)\s+(?=(?:{_ANY_COMMAND})\b)",
+        r"^(?:an?\s+|the\s+)?(?:(?:correct|good|full|complete|strong)\s+)?(?:answers?|responses?)"
+        r"\s+(?:should|must|will|may|might|could|needs?\s+to)\s+",
+        rf"^(?:an?\s+|the\s+)?(?:(?:correct|good|full|complete|strong)\s+)?(?:answers?|responses?)"
+        rf"\s+(?=(?:{_ANY_COMMAND}|includes|mentions|covers|refers\s+to)\b)",
+        # What an answer includes is the ideas themselves.
+        r"^(?:includes?|mentions?|covers?|refers?\s+to)\s+",
+    )
+)
+# After that framing the command reads as the examiner's usual gerund ("links" -> "linking"),
+# so the prompt and the ideas come out as they do for "Award credit for linking…".
+_GERUND_OF = {verb: gerund for gerund, verb in reversed(_GERUNDS.items())}
+_ANSWERER_COMMAND = re.compile(rf"^(?P<verb>{_ANY_COMMAND})\b", re.IGNORECASE)
+
+
+def _as_gerund(match: re.Match) -> str:
+    verb = match.group("verb").lower()
+    return _GERUND_OF[_THIRD_PERSON.get(verb, verb)]
+
+
 _NUMBERS = {
     "one": 1,
     "two": 2,
@@ -438,6 +475,10 @@ def _strip_framing(text: str) -> tuple[str, str]:
         before = text
         for pattern in _FRAMING:
             text = pattern.sub("", text, count=1)
+        for pattern in _ANSWERER_FRAMING:
+            text, found = pattern.subn("", text, count=1)
+            if found:
+                text = _ANSWERER_COMMAND.sub(_as_gerund, text, count=1)
         text = _ADVERBS.sub("", text)
         if text == before:
             break
@@ -581,10 +622,17 @@ def _required_from_text(prompt: str) -> int | None:
     match = _ASKED_COUNT.match(ask)
     if match and match.group("noun").lower() not in _NOT_ITEMS:
         return _to_int(match.group("n"))
-    match = _ANYWHERE_COUNT.search(ask)
+    match = _ANYWHERE_COUNT.search(ask) or _COUNT_OF_LISTED.search(ask)
     if match:
         return _to_int(match.group("n") or match.group("m"))
     return None
+
+
+# "Any two of the following: …", "two from: …": a count of the listed items.
+_COUNT_OF_LISTED = re.compile(
+    rf"\b(?:any\s+)?(?P<n>{_NUM})\s+(?:from|of\s+the\s+following|of\s+these)\b(?P<m>)",
+    re.IGNORECASE,
+)
 
 
 def _to_int(word: str) -> int:
@@ -936,7 +984,7 @@ _KIND_NOUNS = frozenset(
     strategies techniques steps signs symptoms risks hazards components characteristics
     principles roles responsibilities duties elements barriers sources uses effects functions
     consequences limitations properties requirements skills qualities tools measures
-    approaches actions procedures precautions aims objectives purposes parts kinds forms
+    approaches actions procedures precautions aims objectives purposes parts kinds forms items
     """.split()
 )
 _COMMAND_WORDS = (
@@ -1241,6 +1289,10 @@ def write_model_answer(rubric: Rubric) -> str:
     labels = [i.label for i in rubric.indicators]
     if not head:
         return ""
+    listed = _COUNT_OF_LISTED.search(rubric.prompt)
+    if listed and len(items) >= 2:
+        # "Any two of the following: …" names no kind to say the items are: list them.
+        return _sentence(_join(items[: _to_int(listed.group("n"))]))
     if len(items) >= 2 and not enumeration:
         return _answer_from_examples(rubric, head, items, labels)
     count = _required_from_text(rubric.prompt)

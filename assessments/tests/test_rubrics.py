@@ -458,6 +458,70 @@ def test_health_and_social_care_risk_assessment_steps_are_alternatives():
     )
 
 
+@pytest.mark.parametrize(
+    ("point", "prompt", "examiner_form"),
+    [
+        # Who answers, not who marks: learners, candidates or the answer itself. Each reads as
+        # the same point written in the examiner's usual form.
+        (
+            "Learners explain how a damp-proof course stops rising damp.",
+            "Explain how a damp-proof course stops rising damp.",
+            "Award credit for explaining how a damp-proof course stops rising damp.",
+        ),
+        (
+            "Marks awarded where the learner links late payment to cash flow problems.",
+            "Link late payment to cash flow problems.",
+            "Award credit for linking late payment to cash flow problems.",
+        ),
+        (
+            "Expect candidates to justify the choice of a sealant for a shower tray.",
+            "Justify the choice of a sealant for a shower tray.",
+            "Award credit for justifying the choice of a sealant for a shower tray.",
+        ),
+        (
+            "The answer should recognise that a padlock alone is not a lock-off device.",
+            "Recognise that a padlock alone is not a lock-off device.",
+            "Award credit for recognising that a padlock alone is not a lock-off device.",
+        ),
+        (
+            "A correct answer names the colour code of a neutral conductor.",
+            "Name the colour code of a neutral conductor.",
+            "Award credit for naming the colour code of a neutral conductor.",
+        ),
+    ],
+)
+def test_framing_that_names_who_answers_is_not_part_of_the_ask(point, prompt, examiner_form):
+    rubric = build_rubric(point)
+    assert rubric.prompt == prompt
+    assert labels(rubric) == labels(build_rubric(examiner_form))
+    for wording in wordings(rubric):
+        words = set(wording.lower().split())
+        assert not words & {"learner", "learners", "candidates", "answer", "expect"}, wording
+        assert not words & {"links", "names", "explains", "should", "correct"}, wording
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "Credit any two of the following: wet floor signs, cable covers, good lighting.",
+        "Look for two from: wet floor signs; cable covers; good lighting.",
+    ],
+)
+def test_a_count_of_the_listed_items_makes_each_item_an_idea(point):
+    rubric = build_rubric(point)
+    assert rubric.required_count == 2
+    assert labels(rubric) == ["wet floor signs", "cable covers", "good lighting"]
+    # No kind is named to say what the items are, so the model answer just lists two.
+    assert write_model_answer(rubric) == "Wet floor signs and cable covers."
+
+
+def test_items_asked_for_without_naming_them_go_to_a_tutor():
+    rubric = build_rubric("Candidates must list three items of PPE worn when using a grinder.")
+    assert rubric.prompt == "List three items of PPE worn when using a grinder."
+    assert rubric.required_count == 3
+    assert not rubric.auto_markable
+
+
 def test_business_point_asking_for_unnamed_advantages_goes_to_a_tutor():
     rubric = build_rubric("Learners should describe two advantages of a sole trader business.")
     # Nothing says which advantages: a word-matching marker cannot know, so a tutor marks it
