@@ -339,14 +339,15 @@ _GERUNDS: dict[str, str] = {
 _IMPERATIVES = frozenset(_GERUNDS.values())
 
 
-def _third_person(verb: str) -> str:
-    if re.search(r"[^aeiou]y$", verb):
-        return verb[:-1] + "ies"
-    return verb + ("es" if re.search(r"(?:s|sh|ch|x|z)$", verb) else "s")
+def _with_s(word: str) -> str:
+    """The English -s ending, of a verb's third person or a noun's plural."""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + ("es" if re.search(r"(?:s|sh|ch|x|z)$", word) else "s")
 
 
 # "The learner links…", "A correct answer names…": the command in the third person.
-_THIRD_PERSON = {_third_person(verb): verb for verb in _IMPERATIVES}
+_THIRD_PERSON = {_with_s(verb): verb for verb in _IMPERATIVES}
 _ANY_COMMAND = "|".join(sorted([*_IMPERATIVES, *_THIRD_PERSON], key=len, reverse=True))
 # Framing that names who answers rather than who marks: learners, candidates or the answer
 # itself, followed by the command ("Learners explain…", "The answer should recognise…").
@@ -463,9 +464,34 @@ def _asks_for_link(point: str) -> bool:
     return bool(_LINK.search(body))
 
 
+# "Award one mark for each correct step of X, up to a maximum of four": a mark per instance of
+# a kind, so the ask is "identifying four steps of X" (or "the steps of X" with no maximum).
+_MARK_PER_ITEM = re.compile(
+    r"^(?:award|give|allocate)\s+(?:one|1|a)\s+marks?\s+(?:for|per|to)\s+(?:(?:each|every|any)\s+)?"
+    r"(?:(?:correct|valid|relevant|appropriate|suitable|different)\s+)?"
+    r"(?P<kind>[a-z-]+(?:\s+[a-z-]+){0,3}?)"
+    r"(?=\s+(?:of|why|for|in|that|to|when|which|identified|named|given|stated|described|"
+    r"explained|listed)\b|\s*[,(]|$)"
+    r"(?:\s+(?:identified|named|given|stated|described|explained|listed)\b)?(?P<rest>[^,(]*?)"
+    rf",?\s*(?:\(?(?:up\s+to\s+)?(?:a\s+)?max(?:imum|\.)?\s+(?:of\s+)?(?P<n>{_NUM})"
+    r"(?:\s+marks?)?\)?)?$",
+    re.IGNORECASE,
+)
+
+
+def _mark_per_item_as_ask(text: str) -> str:
+    match = _MARK_PER_ITEM.match(text)
+    if not match:
+        return text
+    *words, last = match.group("kind").split()
+    kind = " ".join([*words, _with_s(last)])
+    return f"identifying {match.group('n') or 'the'} {kind}{match.group('rest')}"
+
+
 def _strip_framing(text: str) -> tuple[str, str]:
     """Remove examiner framing; returns (rest, trailing context such as " when measuring …")."""
     text = re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
+    text = _mark_per_item_as_ask(text)
     context = ""
     when = re.match(r"^(?P<when>(?:when|while|in)\s+[^,]{3,80}),\s*(?P<rest>.+)$", text, re.I)
     if when and re.match(r"(?:the\s+)?(?:learners?|candidates?)\b", when.group("rest"), re.I):

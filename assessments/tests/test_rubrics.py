@@ -515,6 +515,37 @@ def test_a_count_of_the_listed_items_makes_each_item_an_idea(point):
     assert write_model_answer(rubric) == "Wet floor signs and cable covers."
 
 
+@pytest.mark.parametrize(
+    ("point", "prompt", "required"),
+    [
+        (
+            "Award one mark for each correct stage of the mortgage application process, up to "
+            "a maximum of four.",
+            "Identify four stages of the mortgage application process.",
+            4,
+        ),
+        (
+            "Award one mark for each risk identified, up to a maximum of 3 marks.",
+            "Identify 3 risks.",
+            3,
+        ),
+        (
+            "Award 1 mark per valid reason why a stock check is carried out (max 2).",
+            "Identify 2 reasons why a stock check is carried out.",
+            2,
+        ),
+    ],
+)
+def test_a_mark_per_item_up_to_a_maximum_asks_for_that_many(point, prompt, required):
+    rubric = build_rubric(point)
+    assert rubric.prompt == prompt
+    assert rubric.required_count == required
+    # Which stages or risks the point does not say: a tutor marks them.
+    assert not rubric.auto_markable
+    for wording in wordings(rubric):
+        assert not set(wording.lower().split()) & {"award", "mark", "maximum", "max"}, wording
+
+
 def test_items_asked_for_without_naming_them_go_to_a_tutor():
     rubric = build_rubric("Candidates must list three items of PPE worn when using a grinder.")
     assert rubric.prompt == "List three items of PPE worn when using a grinder."
