@@ -241,7 +241,7 @@ _FALSY = frozenset({"false", "no", "n", "0", "off", ""})
 _FRAMING = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
-        r"^(?:award|give|allocate)\s+(?:credit|marks?)\s+(?:for|to|where|when)\s+",
+        r"^(?:award|give|allocate)\s+(?:credit|marks?)\s+(?:for|to|where|when|if)\s+",
         r"^(?:credit|marks?)\s+(?:should\s+be\s+|is\s+|are\s+|will\s+be\s+|can\s+be\s+)?"
         r"(?:given|awarded|allocated)\s+(?:for|to|where|when)\s+",
         # "Credit answers that explain…", "Accept responses which name…": the ask follows.
@@ -265,6 +265,12 @@ _FRAMING = tuple(
         r"^(?:an?\s+|the\s+)?(?:accurate|clear|correct|full|thorough|detailed|sound|good|"
         r"appropriate|effective)\s+(?=\w+(?:ion|ment|ing|al|sis)\s+(?:of|that|how|why)\b)",
     )
+)
+# "Accept any reasonable example of X": the ask is for an example of X.
+_ACCEPT_ANY_EXAMPLE = re.compile(
+    r"^accept\s+any\s+(?:(?:reasonable|valid|appropriate|suitable|relevant)\s+)?"
+    r"(?:examples?|answers?|responses?)\s+(?:of|for)\s+",
+    re.IGNORECASE,
 )
 _ADVERBS = re.compile(
     r"\b(?:accurately|clearly|correctly|fully|thoroughly|confidently|successfully|"
@@ -355,6 +361,9 @@ _ANSWERER_FRAMING = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
         r"^(?:expect|require)\s+(?:the\s+)?(?:learners?|candidates?)\s+to\s+",
+        r"^(?:the\s+)?(?:learners?|candidates?)\s+(?:are|is)\s+(?:expected|required|asked)\s+to\s+",
+        r"^(?:full\s+)?(?:credit|marks?)\s+(?:requires?|needs?)\s+(?:the\s+)?"
+        r"(?:learners?|candidates?|answers?)\s+to\s+",
         rf"^(?:the\s+)?(?:learners?|candidates?)\s+(?=(?:{_ANY_COMMAND})\b)",
         r"^(?:an?\s+|the\s+)?(?:(?:correct|good|full|complete|strong)\s+)?(?:answers?|responses?)"
         r"\s+(?:should|must|will|may|might|could|needs?\s+to)\s+",
@@ -499,6 +508,7 @@ def _strip_framing(text: str) -> tuple[str, str]:
         text = when.group("rest")
     for _ in range(3):
         before = text
+        text = _ACCEPT_ANY_EXAMPLE.sub("giving an example of ", text, count=1)
         for pattern in _FRAMING:
             text = pattern.sub("", text, count=1)
         for pattern in _ANSWERER_FRAMING:

@@ -488,6 +488,21 @@ def test_health_and_social_care_risk_assessment_steps_are_alternatives():
             "Name the colour code of a neutral conductor.",
             "Award credit for naming the colour code of a neutral conductor.",
         ),
+        (
+            "Learners are expected to outline how a cavity wall is insulated.",
+            "Outline how a cavity wall is insulated.",
+            "Award credit for outlining how a cavity wall is insulated.",
+        ),
+        (
+            "Award marks if the candidate explains why meat is rested after roasting.",
+            "Explain why meat is rested after roasting.",
+            "Award credit for explaining why meat is rested after roasting.",
+        ),
+        (
+            "Full marks require the learner to describe how a pallet truck is parked safely.",
+            "Describe how a pallet truck is parked safely.",
+            "Award credit for describing how a pallet truck is parked safely.",
+        ),
     ],
 )
 def test_framing_that_names_who_answers_is_not_part_of_the_ask(point, prompt, examiner_form):
@@ -544,6 +559,21 @@ def test_a_mark_per_item_up_to_a_maximum_asks_for_that_many(point, prompt, requi
     assert not rubric.auto_markable
     for wording in wordings(rubric):
         assert not set(wording.lower().split()) & {"award", "mark", "maximum", "max"}, wording
+
+
+def test_accept_any_reasonable_example_asks_for_one_example():
+    rubric = build_rubric(
+        "Accept any reasonable example of a trip hazard in an office, such as trailing cables, "
+        "open drawers or loose carpet."
+    )
+    assert rubric.prompt == "Give an example of a trip hazard in an office."
+    assert rubric.required_count == 1
+    assert len(rubric.indicators) == 1
+    assert {"trailing cables", "open drawers", "loose carpet"} <= set(
+        rubric.indicators[0].alternatives
+    )
+    for wording in wordings(rubric):
+        assert not set(wording.lower().split()) & {"accept", "reasonable", "any"}, wording
 
 
 def test_items_asked_for_without_naming_them_go_to_a_tutor():
