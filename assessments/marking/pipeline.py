@@ -7,8 +7,8 @@
 * semantic (``semantic``), where the lexicon names a sentence model (both do): a criterion's
   ideas the structure did not find and no lexicon concept names, looked for by meaning, one
   clause of the answer each;
-* overlap (``overlap``): how much of the reference (model answer, else the point) the answer
-  covers;
+* overlap (``overlap``), on reference-answer points only: how much of the reference (model
+  answer, else the point) the answer covers;
 * meaning overlap (``alignment``), on reference-answer points only: the same question asked of
   the sentence model's contextual word vectors, so that other words for the reference's count;
   and the pair's meaning pattern, whose weights the decision model learned from marked answers;
@@ -63,12 +63,19 @@ CHANNEL_FEATURES = (
     "lex_negated",
     "lex_explanation_failed",
     "misconception",
+)
+# Read only on reference-answer points. Word overlap with a criterion's model answer measured
+# nothing on our or the examiners' sets (the same figures without it) and, as a penalty learned
+# from answers that parrot the point, sent textbook answers naming every listed idea to a tutor.
+# Meaning overlap and pattern: ``alignment``'s docstring says why.
+PATTERN_FEATURES = tuple(f"meaning_pattern_{i:03d}" for i in range(PATTERN_SIZE))
+REFERENCE_FEATURES = (
     "overlap_recall",
     "overlap_f1",
+    "meaning_recall",
+    "meaning_f1",
+    *PATTERN_FEATURES,
 )
-# Read only on reference-answer points (``alignment``'s docstring says why).
-PATTERN_FEATURES = tuple(f"meaning_pattern_{i:03d}" for i in range(PATTERN_SIZE))
-REFERENCE_FEATURES = ("meaning_recall", "meaning_f1", *PATTERN_FEATURES)
 _PATTERN_INPUTS = frozenset(f"reference_{name}" for name in PATTERN_FEATURES)
 FEATURES = (
     "criterion",
@@ -134,10 +141,12 @@ def gather_evidence(
         "lex_negated": float(bool(facts.negated)),
         "lex_explanation_failed": float(not facts.explanation_ok),
         "misconception": float(bool(lexical.misconceptions)),
-        "overlap_recall": reference_recall(text, refs, rubric.prompt.split()),
-        "overlap_f1": token_f1(text, refs),
     }
     if not criterion:
+        channels.update(
+            overlap_recall=reference_recall(text, refs, rubric.prompt.split()),
+            overlap_f1=token_f1(text, refs),
+        )
         # Whatever the lexicon: the decision model was fitted with these on every such point.
         meaning = meaning_overlap(text, refs, load_sentence_model())
         channels.update(meaning_recall=meaning.recall, meaning_f1=meaning.f1)

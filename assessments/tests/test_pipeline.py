@@ -25,7 +25,7 @@ from assessments.marking.pipeline import (
     restated_model_answer,
 )
 from assessments.marking.semantic import THRESHOLD
-from assessments.rubrics import build_rubric
+from assessments.rubrics import build_rubric, with_model_answer
 
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 needs_shared = pytest.mark.skipif(
@@ -107,6 +107,21 @@ def test_criterion_points_and_reference_answers_are_told_apart():
     assert not is_criterion("The other bulbs stay lit because they are in parallel.")
     inputs = model_inputs({"overlap_f1": 0.5}, criterion=False)
     assert inputs == {"criterion": 0.0, "reference_overlap_f1": 0.5}
+
+
+def test_a_textbook_answer_naming_the_listed_ideas_is_credited_without_a_tutor():
+    # Word overlap with a criterion's model answer is not an input: learned from answers that
+    # parrot the point, it held back answers that simply name the ideas the point lists.
+    assert not [f for f in FEATURES if f.startswith("criterion_overlap")]
+    rubric = with_model_answer(
+        build_rubric(
+            "Credit any two of the following: wet floor signs, cable covers, good lighting.",
+            lexicon_name="general",
+        )
+    )
+    result = PipelineMarker().mark("Put out wet floor signs and use cable covers.", rubric)
+    assert result.awarded and result.confident
+    assert not PipelineMarker().mark("Wear gloves and a hard hat.", rubric).awarded
 
 
 def test_no_feature_measures_length():
