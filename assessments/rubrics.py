@@ -658,16 +658,16 @@ def _required_from_text(prompt: str) -> int | None:
     match = _ASKED_COUNT.match(ask)
     if match and match.group("noun").lower() not in _NOT_ITEMS:
         return _to_int(match.group("n"))
-    match = _ANYWHERE_COUNT.search(ask) or _COUNT_OF_LISTED.search(ask)
+    match = _ANYWHERE_COUNT.search(ask)
     if match:
         return _to_int(match.group("n") or match.group("m"))
-    return None
+    match = _COUNT_OF_LISTED.search(ask)
+    return _to_int(match.group("n")) if match else None
 
 
 # "Any two of the following: …", "two from: …": a count of the listed items.
 _COUNT_OF_LISTED = re.compile(
-    rf"\b(?:any\s+)?(?P<n>{_NUM})\s+(?:from|of\s+the\s+following|of\s+these)\b(?P<m>)",
-    re.IGNORECASE,
+    rf"\b(?:any\s+)?(?P<n>{_NUM})\s+(?:from|of\s+the\s+following|of\s+these)\b", re.IGNORECASE
 )
 
 
