@@ -45,7 +45,9 @@ __all__ = [
     "CHANNEL_FEATURES",
     "FEATURES",
     "PATTERN_FEATURES",
+    "PATTERN_INPUTS",
     "REFERENCE_FEATURES",
+    "REFERENCE_INPUTS",
     "Evidence",
     "PipelineMarker",
     "is_criterion",
@@ -76,7 +78,9 @@ REFERENCE_FEATURES = (
     "meaning_f1",
     *PATTERN_FEATURES,
 )
-_PATTERN_INPUTS = frozenset(f"reference_{name}" for name in PATTERN_FEATURES)
+# The decision model's names for them, looked up on every mark.
+REFERENCE_INPUTS = frozenset(f"reference_{name}" for name in REFERENCE_FEATURES)
+PATTERN_INPUTS = frozenset(f"reference_{name}" for name in PATTERN_FEATURES)
 FEATURES = (
     "criterion",
     *(f"criterion_{name}" for name in CHANNEL_FEATURES),
@@ -296,9 +300,7 @@ class PipelineMarker:
             reasons=reasons,
             marker=self.identity(
                 lexicon_name,
-                read_sentence_model=any(
-                    f"reference_{f}" in evidence.features for f in REFERENCE_FEATURES
-                ),
+                read_sentence_model=not REFERENCE_INPUTS.isdisjoint(evidence.features),
             ),
         )
         if awarded != lexical.awarded:
@@ -309,9 +311,9 @@ class PipelineMarker:
 def _evidence_line(model: DecisionModel, evidence: Evidence) -> str:
     """Each feature and its value, except the meaning pattern's hundreds of numbers: those
     are summed into what they added to the decision's log-odds."""
-    shown = [f"{k} {v:.2f}" for k, v in evidence.features.items() if k not in _PATTERN_INPUTS]
-    if _PATTERN_INPUTS & evidence.features.keys():
-        added = model.contribution(evidence.features, _PATTERN_INPUTS)
+    shown = [f"{k} {v:.2f}" for k, v in evidence.features.items() if k not in PATTERN_INPUTS]
+    if not PATTERN_INPUTS.isdisjoint(evidence.features):
+        added = model.contribution(evidence.features, PATTERN_INPUTS)
         shown.append(f"meaning pattern {added:+.2f} (log-odds)")
     return ", ".join(shown)
 

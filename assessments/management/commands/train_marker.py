@@ -9,7 +9,7 @@ from assessments.marking.decision import (
     train_decision_model,
 )
 from assessments.marking.evaluation import training_pool
-from assessments.marking.pipeline import FEATURES, PATTERN_FEATURES, PipelineMarker
+from assessments.marking.pipeline import FEATURES, PATTERN_INPUTS, PipelineMarker
 
 
 class Command(DevelopmentSetsCommand):
@@ -36,7 +36,7 @@ class Command(DevelopmentSetsCommand):
         self.stdout.write(f"wrote {options['output']}: fitted on {len(rows):,} answers")
         pattern = []
         for name, weight in zip(model.features, model.weights, strict=True):
-            if name.removeprefix("reference_") in PATTERN_FEATURES:
+            if name in PATTERN_INPUTS:
                 pattern.append(weight)
             else:
                 self.stdout.write(f"  {name:24} {weight:+.3f}")
