@@ -5,7 +5,7 @@ management") is found only in the point's own words and WordNet's synonyms of th
 wording ("keeps everyone's phone numbers in one place") shares none of those words; a sentence
 embedding says how close in meaning a clause of the answer is to the idea, and the semantic
 channel (``assessments.marking.semantic``) uses that, inside the structure, for ideas the
-structure did not find. Its word vectors before pooling (``token_vectors``) give the meaning
+structure did not find. Its word vectors before pooling (``word_pieces``) give the meaning
 overlap of an answer with a reference answer, and the two texts' sentence vectors their meaning
 pattern (``assessments.marking.alignment``).
 
@@ -115,10 +115,6 @@ class SentenceModel:
                         sentence=pooled[row],
                     )
         return pieces
-
-    def token_vectors(self, text: str) -> np.ndarray:
-        """``word_pieces`` of one text, the vectors only."""
-        return self.word_pieces([text])[0].vectors
 
     def _run(self, texts: Sequence[str]):
         """The model over ``texts`` in batches: (indices, encodings, hidden states, mask) each.

@@ -33,6 +33,7 @@ import time
 import xml.etree.ElementTree as ElementTree  # noqa: S405 - local, trusted data files
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -289,6 +290,11 @@ class Measured:
     restated: list[float | None] = field(default_factory=list)
     milliseconds: list[float] = field(default_factory=list)
 
+    @cached_property
+    def word_overlap(self) -> list[float]:
+        """Each answer's token F1 with its reference: what the baseline thresholds."""
+        return [token_f1(c.answer, references(c.rubric)) for c in self.dev.cases]
+
 
 def measure(dev: DevSet, marker: PipelineMarker, progress: Callable[[str], None]) -> Measured:
     """Run every channel on every case of ``dev`` once, timing each answer with the marker's
@@ -349,7 +355,7 @@ def _best_threshold(values: Sequence[float], truth: Sequence[bool]) -> float:
 
 
 def _baseline(m: Measured) -> list[bool]:
-    overlap = [token_f1(c.answer, references(c.rubric)) for c in m.dev.cases]
+    overlap = m.word_overlap
     truth = [c.credit for c in m.dev.cases]
     predicted: list[bool] = [False] * len(overlap)
     for fold in range(FOLDS):
@@ -363,11 +369,10 @@ def _baseline(m: Measured) -> list[bool]:
 
 def _unseen_baseline(m: Measured, others: Sequence[Measured]) -> list[bool]:
     """Word overlap with the threshold fitted on ``others``' answers only."""
-    cases = [c for o in others for c in o.dev.cases]
     threshold = _best_threshold(
-        [token_f1(c.answer, references(c.rubric)) for c in cases], [c.credit for c in cases]
+        [v for o in others for v in o.word_overlap], [c.credit for o in others for c in o.dev.cases]
     )
-    return [token_f1(c.answer, references(c.rubric)) >= threshold for c in m.dev.cases]
+    return [v >= threshold for v in m.word_overlap]
 
 
 def _criterion_set(m: Measured) -> bool:

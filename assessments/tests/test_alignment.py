@@ -26,10 +26,10 @@ def model():
 
 
 def test_word_pieces_leave_out_markers_and_punctuation(model):
-    vectors = model.token_vectors("Hello, world!")
-    assert vectors.shape == (2, 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert model.token_vectors("?!").shape == (0, 384)
+    hello, marks_only = model.word_pieces(["Hello, world!", "?!"])
+    assert hello.vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(hello.vectors, axis=1), 1.0, atol=1e-5)
+    assert marks_only.vectors.shape == (0, 384)
 
 
 def test_other_words_for_the_reference_overlap_in_meaning_more_than_unrelated_words(model):
