@@ -357,6 +357,13 @@ _THIRD_PERSON = {_with_s(verb): verb for verb in _IMPERATIVES}
 _ANY_COMMAND = "|".join(sorted([*_IMPERATIVES, *_THIRD_PERSON], key=len, reverse=True))
 # Framing that names who answers rather than who marks: learners, candidates or the answer
 # itself, followed by the command ("Learners explain…", "The answer should recognise…").
+_ANSWER = r"^(?:an?\s+|the\s+)?(?:(?:correct|good|full|complete|strong)\s+)?(?:answers?|responses?)"
+# What an answer should include is the ideas themselves, not a command.
+_ANSWER_INCLUDES = re.compile(
+    _ANSWER + r"\s+(?:(?:should|must|will|may|might|could|needs?\s+to)\s+"
+    r"(?:include|mention|cover|refer\s+to)|includes|mentions|covers|refers\s+to)\s+",
+    re.IGNORECASE,
+)
 _ANSWERER_FRAMING = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -365,12 +372,8 @@ _ANSWERER_FRAMING = tuple(
         r"^(?:full\s+)?(?:credit|marks?)\s+(?:requires?|needs?)\s+(?:the\s+)?"
         r"(?:learners?|candidates?|answers?)\s+to\s+",
         rf"^(?:the\s+)?(?:learners?|candidates?)\s+(?=(?:{_ANY_COMMAND})\b)",
-        r"^(?:an?\s+|the\s+)?(?:(?:correct|good|full|complete|strong)\s+)?(?:answers?|responses?)"
-        r"\s+(?:should|must|will|may|might|could|needs?\s+to)\s+",
-        rf"^(?:an?\s+|the\s+)?(?:(?:correct|good|full|complete|strong)\s+)?(?:answers?|responses?)"
-        rf"\s+(?=(?:{_ANY_COMMAND}|includes|mentions|covers|refers\s+to)\b)",
-        # What an answer includes is the ideas themselves.
-        r"^(?:includes?|mentions?|covers?|refers?\s+to)\s+",
+        _ANSWER + r"\s+(?:should|must|will|may|might|could|needs?\s+to)\s+",
+        _ANSWER + rf"\s+(?=(?:{_ANY_COMMAND})\b)",
     )
 )
 # After that framing the command reads as the examiner's usual gerund ("links" -> "linking"),
@@ -511,6 +514,7 @@ def _strip_framing(text: str) -> tuple[str, str]:
         text = _ACCEPT_ANY_EXAMPLE.sub("giving an example of ", text, count=1)
         for pattern in _FRAMING:
             text = pattern.sub("", text, count=1)
+        text = _ANSWER_INCLUDES.sub("", text, count=1)
         for pattern in _ANSWERER_FRAMING:
             text, found = pattern.subn("", text, count=1)
             if found:

@@ -515,6 +515,16 @@ def test_framing_that_names_who_answers_is_not_part_of_the_ask(point, prompt, ex
         assert not words & {"links", "names", "explains", "should", "correct"}, wording
 
 
+def test_what_an_answer_includes_is_its_ideas_only_after_the_answer_is_named():
+    included = build_rubric("A good response mentions ladder inspection and a firm base.")
+    assert labels(included) == ["ladder inspection", "firm base"]
+    # "mentions" with no answer before it is not framing: stripping it would leave "of…".
+    prompt = build_rubric(
+        "Award credit for mentions of the Equality Act when recruiting staff."
+    ).prompt
+    assert "Equality Act" in prompt and not prompt.startswith("Explain of ")
+
+
 @pytest.mark.parametrize(
     "point",
     [
